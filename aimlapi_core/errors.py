@@ -1,0 +1,282 @@
+"""Typed errors: one class per failure a caller can act on.
+
+Every error raised by ``aimlapi_core`` is an :class:`AIMLAPIError`. Status errors keep the HTTP
+status, the provider's own message, the request id (AI/ML API's ``requestId`` or the
+``x-inference-id`` header) and the raw body, so nothing the server said is lost. Messages end
+with a hint that says what to fix. No error ever holds request headers, so the API key cannot
+leak through ``str(error)``.
+
+Example:
+    >>> err = error_from_response(429, b'{"message": "slow down", "statusCode": 429}', {})
+    >>> type(err).__name__, err.status_code, err.provider_message
+    ('RateLimitError', 429, 'slow down')
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "AIMLAPIError",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "error_from_response",
+    "parse_error_body",
+]
+
+
+class AIMLAPIError(Exception):
+    """Base of every error this package raises.
+
+    Example:
+        >>> try:
+        ...     raise AIMLAPIError("boom")
+        ... except AIMLAPIError as err:
+        ...     str(err)
+        'boom'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        inference_id: str | None = None,
+        provider_message: str | None = None,
+        code: str | int | None = None,
+        error_type: str | None = None,
+        body: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.request_id = request_id
+        self.inference_id = inference_id
+        self.provider_message = provider_message
+        self.code = code
+        self.error_type = error_type
+        self.body = body
+
+
+class MissingAPIKeyError(AIMLAPIError, ValueError):
+    """No API key was given and none is set in the environment."""
+
+
+class APIConnectionError(AIMLAPIError):
+    """The server could not be reached, or the connection broke before a reply."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request took longer than the configured timeout."""
+
+
+class StreamError(AIMLAPIError):
+    """A stream carried an error event, or ended before its terminal event."""
+
+
+class APIStatusError(AIMLAPIError):
+    """The server answered with a non-2xx status."""
+
+
+class BadRequestError(APIStatusError):
+    """400: the request itself is wrong (a parameter, a message, a schema)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: on AI/ML API this means the account is out of credits."""
+
+
+class NotFoundError(APIStatusError):
+    """404: unknown or deprecated model id, or wrong base URL."""
+
+
+class ConflictError(APIStatusError):
+    """409: a conflicting request; safe to retry."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the body is well-formed JSON but fails validation."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or tokens; retried with backoff before it reaches you."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the gateway or the upstream provider failed."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+_HINTS: dict[type[APIStatusError], str] = {
+    AuthenticationError: "Check the API key (argument api_key, or AIMLAPI_API_KEY / AIML_API_KEY).",
+    PermissionDeniedError: (
+        "AI/ML API answers 403 when the account is out of credits: "
+        "top up at https://aimlapi.com/app/billing."
+    ),
+    NotFoundError: (
+        "Check the model id (vendor-prefixed, e.g. 'openai/gpt-4o'; GET /v1/models lists them) "
+        "and the base URL (default https://api.aimlapi.com/v1)."
+    ),
+    RateLimitError: "Lower the request rate, or raise max_retries to wait longer.",
+    ServerError: "The provider failed; retrying later usually helps.",
+}
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_error_body(body: str | bytes | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Pull message, code, type and request id out of any error body shape seen in the wild.
+
+    Handles AI/ML API's ``{"message", "statusCode", "requestId", ...}``, OpenAI's
+    ``{"error": {"message", "type", "code", "param"}}``, OpenRouter's
+    ``{"error": {"code", "message", "metadata": {"raw"}}}``, a bare string ``error``, and
+    HTML or empty bodies (the message is then a clipped excerpt of the text).
+
+    Example:
+        >>> parse_error_body('{"error": {"message": "bad", "type": "invalid_request_error"}}')
+        {'message': 'bad', 'type': 'invalid_request_error'}
+    """
+    data: Any = body
+    if isinstance(body, (bytes, bytearray)):
+        body = body.decode("utf-8", errors="replace")
+    if isinstance(body, str):
+        text = body.strip()
+        if not text:
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            if text.startswith("<"):
+                return {"message": "non-JSON error page: " + _clip(_strip_tags(text))}
+            return {"message": _clip(text)}
+    if not isinstance(data, Mapping):
+        return {"message": _clip(str(data))} if data is not None else {}
+    out: dict[str, Any] = {}
+    err = data.get("error")
+    if isinstance(err, Mapping):
+        if err.get("message") is not None:
+            out["message"] = str(err["message"])
+        raw = (
+            err.get("metadata", {}).get("raw") if isinstance(err.get("metadata"), Mapping) else None
+        )
+        if raw:
+            out["message"] = f"{out.get('message', 'error')}: {raw}"
+        for key in ("type", "code", "param"):
+            if err.get(key) is not None:
+                out[key] = err[key]
+    elif isinstance(err, str):
+        out["message"] = err
+    if "message" not in out and data.get("message") is not None:
+        msg = data["message"]
+        out["message"] = "; ".join(map(str, msg)) if isinstance(msg, list) else str(msg)
+    for key in ("requestId", "request_id"):
+        if data.get(key):
+            out["request_id"] = str(data[key])
+            break
+    if "type" not in out and isinstance(data.get("error"), str) and "message" in data:
+        out["type"] = data["error"]
+    return out
+
+
+def _strip_tags(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def error_from_response(
+    status_code: int,
+    body: bytes | str,
+    headers: Mapping[str, str],
+) -> APIStatusError:
+    """Build the typed error for a non-2xx reply.
+
+    Example:
+        >>> err = error_from_response(403, b'{"message": "Insufficient credits"}', {})
+        >>> isinstance(err, PermissionDeniedError), "top up" in str(err)
+        (True, True)
+    """
+    text = body.decode("utf-8", errors="replace") if isinstance(body, (bytes, bytearray)) else body
+    parsed = parse_error_body(text)
+    cls = _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else APIStatusError)
+    inference_id = headers.get("x-inference-id")
+    request_id = parsed.get("request_id") or headers.get("x-request-id") or inference_id
+    provider_message = parsed.get("message") or ("empty body" if not text.strip() else None)
+    parts = [f"AI/ML API returned {status_code}"]
+    if provider_message:
+        parts[0] += f": {provider_message}"
+    if request_id:
+        parts.append(f"(request id {request_id})")
+    hint = _HINTS.get(cls)
+    if hint:
+        parts.append(hint)
+    return cls(
+        " ".join(parts),
+        status_code=status_code,
+        request_id=request_id,
+        inference_id=inference_id,
+        provider_message=provider_message,
+        code=parsed.get("code"),
+        error_type=parsed.get("type"),
+        body=text,
+    )
+
+
+def stream_error_from_event(payload: Mapping[str, Any], *, inference_id: str | None) -> StreamError:
+    """Build the :class:`StreamError` for an error carried inside a 200 stream.
+
+    Example:
+        >>> err = stream_error_from_event({"error": {"message": "Token limit", "code": 400}},
+        ...                               inference_id=None)
+        >>> err.provider_message, err.code
+        ('Token limit', 400)
+    """
+    parsed = parse_error_body(payload)
+    err = payload.get("error")
+    status = None
+    if isinstance(err, Mapping):
+        raw_status = err.get("status_code") or (
+            err.get("code") if isinstance(err.get("code"), int) else None
+        )
+        status = int(raw_status) if isinstance(raw_status, int) else None
+    message = parsed.get("message", "unknown error")
+    return StreamError(
+        f"The stream carried an error event: {message}",
+        status_code=status,
+        request_id=parsed.get("request_id") or inference_id,
+        inference_id=inference_id,
+        provider_message=message,
+        code=parsed.get("code"),
+        error_type=parsed.get("type"),
+        body=json.dumps(payload),
+    )

@@ -1,0 +1,501 @@
+"""Turn stream events into deltas for the adapters and into one final result.
+
+Two halves, each used by both adapters:
+
+* :class:`ChatChunkReader` / :class:`ResponsesEventReader` check each SSE event: JSON, error
+  events inside a 200 stream (``event: error``, ``data: {"error": ...}``), the terminator; at
+  the end of the body they raise :class:`StreamError` if the stream stopped before its terminal
+  event, so a truncated answer never passes for a complete one.
+* :class:`ChatStreamAccumulator` / :class:`ResponsesStreamAccumulator` fold the payloads into
+  the same object a non-streamed call returns (text, reasoning, tool calls by index, usage,
+  finish reason, cost) and give the adapters a small typed delta per chunk.
+
+The per-chunk path works on plain dicts (no model validation per chunk): a 2,000-chunk reply
+must cost little more than ``json.loads`` of each chunk.
+
+Example:
+    >>> acc = ChatStreamAccumulator()
+    >>> _ = acc.add({"id": "c1", "choices": [{"index": 0, "delta": {"content": "He"}}]})
+    >>> d = acc.add({"choices": [{"index": 0, "delta": {"content": "llo"},
+    ...                           "finish_reason": "stop"}]})
+    >>> d.choices[0].content, acc.result().choices[0].message.content
+    ('llo', 'Hello')
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import StreamError, stream_error_from_event
+from .sse import ServerSentEvent
+from .usage import Cost, Usage, cost_from_meta, usage_from_wire
+from .wire.chat import ChatCompletion, reasoning_text_of
+from .wire.responses import TERMINAL_EVENTS, Response
+
+__all__ = [
+    "ChatChunkReader",
+    "ChatStreamAccumulator",
+    "ChoiceDelta",
+    "ResponsesDelta",
+    "ResponsesEventReader",
+    "ResponsesStreamAccumulator",
+    "StreamDelta",
+    "ToolCallDelta",
+]
+
+
+def _decode_json(event: ServerSentEvent, inference_id: str | None) -> dict[str, Any]:
+    try:
+        payload = json.loads(event.data)
+    except ValueError as exc:
+        raise StreamError(
+            f"Malformed JSON in a stream event: {event.data[:200]!r}",
+            inference_id=inference_id,
+            request_id=inference_id,
+            body=event.data,
+        ) from exc
+    if not isinstance(payload, dict):
+        raise StreamError(
+            f"Unexpected stream event (not a JSON object): {event.data[:200]!r}",
+            inference_id=inference_id,
+            body=event.data,
+        )
+    return payload
+
+
+class ChatChunkReader:
+    """Validates chat-completion SSE events one by one; ``None`` means "nothing to yield".
+
+    Example:
+        >>> r = ChatChunkReader()
+        >>> r.read(ServerSentEvent(data='{"choices": [{"finish_reason": "stop"}]}'))["choices"]
+        [{'finish_reason': 'stop'}]
+        >>> r.read(ServerSentEvent(data="[DONE]")) is None, r.done
+        (True, True)
+    """
+
+    __slots__ = ("chunks", "done", "finished", "inference_id")
+
+    def __init__(self, inference_id: str | None = None) -> None:
+        self.inference_id = inference_id
+        self.done = False  # saw [DONE]
+        self.finished = False  # saw a finish_reason
+        self.chunks = 0
+
+    def read(self, event: ServerSentEvent) -> dict[str, Any] | None:
+        """The chunk payload of ``event``; raises :class:`StreamError` on an error event."""
+        data = event.data
+        if data == "[DONE]":
+            self.done = True
+            return None
+        if not data:
+            if event.event == "error":
+                raise StreamError(
+                    "The stream carried an empty error event.", inference_id=self.inference_id
+                )
+            return None
+        payload = _decode_json(event, self.inference_id)
+        if event.event == "error" or payload.get("error"):
+            raise stream_error_from_event(payload, inference_id=self.inference_id)
+        self.chunks += 1
+        if not self.finished:
+            for choice in payload.get("choices") or ():
+                if choice.get("finish_reason"):
+                    self.finished = True
+        return payload
+
+    def close(self) -> None:
+        """Call at the end of the body: raises if the stream never reached its end."""
+        if not (self.done or self.finished):
+            raise StreamError(
+                f"The stream ended after {self.chunks} chunk(s) without [DONE] or a "
+                "finish_reason: the answer is incomplete (the connection was probably cut).",
+                inference_id=self.inference_id,
+                request_id=self.inference_id,
+            )
+
+
+class ResponsesEventReader:
+    """Validates Responses SSE events; raises on ``error``/``response.failed`` events.
+
+    Example:
+        >>> r = ResponsesEventReader()
+        >>> r.read(ServerSentEvent(data='{"type": "response.completed", "response": {}}'))["type"]
+        'response.completed'
+        >>> r.terminal
+        'response.completed'
+    """
+
+    __slots__ = ("events", "inference_id", "terminal")
+
+    def __init__(self, inference_id: str | None = None) -> None:
+        self.inference_id = inference_id
+        self.terminal: str | None = None
+        self.events = 0
+
+    def read(self, event: ServerSentEvent) -> dict[str, Any] | None:
+        """The event payload; raises :class:`StreamError` for ``error`` and ``response.failed``."""
+        if not event.data or event.data == "[DONE]":
+            return None
+        payload = _decode_json(event, self.inference_id)
+        kind = payload.get("type") or event.event
+        self.events += 1
+        if kind == "error" or (kind is None and payload.get("error")):
+            raise stream_error_from_event(
+                payload if "error" in payload else {"error": payload},
+                inference_id=self.inference_id,
+            )
+        if kind == "response.failed":
+            response = payload.get("response") or {}
+            raise stream_error_from_event(
+                {"error": response.get("error") or {"message": "response.failed"}},
+                inference_id=self.inference_id,
+            )
+        if kind in TERMINAL_EVENTS:
+            self.terminal = kind
+        return payload
+
+    def close(self) -> None:
+        """Call at the end of the body: raises if no terminal event arrived."""
+        if self.terminal is None:
+            raise StreamError(
+                f"The Responses stream ended after {self.events} event(s) without "
+                "response.completed: the answer is incomplete.",
+                inference_id=self.inference_id,
+                request_id=self.inference_id,
+            )
+
+
+@dataclass(slots=True)
+class ToolCallDelta:
+    """A fragment of one tool call: ``id``/``name`` come once, ``arguments`` in pieces."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(slots=True)
+class ChoiceDelta:
+    """What one chunk added to one choice."""
+
+    index: int
+    content: str | None = None
+    reasoning: str | None = None
+    tool_calls: list[ToolCallDelta] = field(default_factory=list)
+    finish_reason: str | None = None
+    role: str | None = None
+    refusal: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class StreamDelta:
+    """What one chunk added: per-choice deltas, plus usage/cost when this chunk carried them."""
+
+    choices: list[ChoiceDelta]
+    usage: Usage | None
+    cost: Cost | None
+    chunk: dict[str, Any]
+
+
+class _ToolCallState:
+    __slots__ = ("arguments", "id", "name", "type")
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.name: str | None = None
+        self.type = "function"
+        self.arguments: list[str] = []
+
+
+class _ChoiceState:
+    __slots__ = (
+        "content",
+        "finish_reason",
+        "logprobs",
+        "reasoning",
+        "reasoning_details",
+        "refusal",
+        "role",
+        "tool_calls",
+    )
+
+    def __init__(self) -> None:
+        self.role: str | None = None
+        self.content: list[str] = []
+        self.reasoning: list[str] = []
+        self.reasoning_details: list[Any] = []
+        self.refusal: list[str] = []
+        self.tool_calls: dict[int, _ToolCallState] = {}
+        self.finish_reason: str | None = None
+        self.logprobs: list[Any] | None = None
+
+
+_TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
+
+
+class ChatStreamAccumulator:
+    """Folds ``chat.completion.chunk`` payloads into one ``chat.completion``.
+
+    Tool calls are keyed by ``index``; fragments of several calls may interleave. A provider
+    that omits ``index`` gets positional indices; one that reuses an index for a call with a
+    new ``id`` gets a new slot, so no call is lost.
+    """
+
+    def __init__(self) -> None:
+        self._top: dict[str, Any] = {}
+        self._choices: dict[int, _ChoiceState] = {}
+        self.usage: dict[str, Any] | None = None
+        self.meta: dict[str, Any] | None = None
+
+    def add(self, chunk: dict[str, Any]) -> StreamDelta:
+        """Fold one chunk in and return what it added."""
+        top = self._top
+        for key in _TOP_LEVEL:
+            value = chunk.get(key)
+            if value is not None and key not in top:
+                top[key] = value
+        usage = chunk.get("usage")
+        if usage:
+            self.usage = usage
+        meta = chunk.get("meta")
+        if meta:
+            self.meta = meta
+        deltas = [self._add_choice(raw) for raw in chunk.get("choices") or ()]
+        return StreamDelta(
+            choices=deltas,
+            usage=usage_from_wire(usage) if usage else None,
+            cost=cost_from_meta(meta) if meta else None,
+            chunk=chunk,
+        )
+
+    def _add_choice(self, raw: dict[str, Any]) -> ChoiceDelta:
+        index = raw.get("index") or 0
+        state = self._choices.get(index)
+        if state is None:
+            state = self._choices[index] = _ChoiceState()
+        out = ChoiceDelta(index=index)
+        delta = raw.get("delta") or {}
+        if delta:
+            role = delta.get("role")
+            if role:
+                state.role = out.role = role
+            content = delta.get("content")
+            if content:
+                state.content.append(content)
+                out.content = content
+            reasoning = reasoning_text_of(delta)
+            if reasoning:
+                state.reasoning.append(reasoning)
+                out.reasoning = reasoning
+            details = delta.get("reasoning_details")
+            if details:
+                state.reasoning_details.extend(details)
+            refusal = delta.get("refusal")
+            if refusal:
+                state.refusal.append(refusal)
+                out.refusal = refusal
+            tool_calls = delta.get("tool_calls")
+            if tool_calls:
+                out.tool_calls = [
+                    self._add_tool_call(state, tc, pos) for pos, tc in enumerate(tool_calls)
+                ]
+        finish = raw.get("finish_reason")
+        if finish:
+            state.finish_reason = out.finish_reason = finish
+        logprobs = raw.get("logprobs")
+        if logprobs:
+            out.logprobs = logprobs
+            if state.logprobs is None:
+                state.logprobs = []
+            state.logprobs.extend(logprobs.get("content") or ())
+        return out
+
+    @staticmethod
+    def _add_tool_call(state: _ChoiceState, raw: dict[str, Any], position: int) -> ToolCallDelta:
+        index = raw.get("index")
+        if not isinstance(index, int):
+            index = (
+                len(state.tool_calls) if raw.get("id") else max(len(state.tool_calls) - 1, position)
+            )
+        call_id = raw.get("id")
+        call = state.tool_calls.get(index)
+        if call is not None and call_id and call.id and call.id != call_id:
+            index = max(state.tool_calls) + 1  # a new call reusing an index
+            call = None
+        if call is None:
+            call = state.tool_calls[index] = _ToolCallState()
+        function = raw.get("function") or {}
+        name = function.get("name")
+        arguments = function.get("arguments") or ""
+        if call_id:
+            call.id = call_id
+        if name:
+            call.name = name if call.name is None else call.name
+        if raw.get("type"):
+            call.type = raw["type"]
+        if arguments:
+            call.arguments.append(arguments)
+        return ToolCallDelta(index=index, id=call_id, name=name, arguments=arguments)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The accumulated result as a ``chat.completion`` dict, as a non-streamed call has it."""
+        out: dict[str, Any] = dict(self._top)
+        out["object"] = "chat.completion"
+        choices = []
+        for index in sorted(self._choices):
+            state = self._choices[index]
+            message: dict[str, Any] = {
+                "role": state.role or "assistant",
+                "content": "".join(state.content) if state.content else None,
+            }
+            if state.reasoning:
+                message["reasoning_content"] = "".join(state.reasoning)
+            if state.reasoning_details:
+                message["reasoning_details"] = state.reasoning_details
+            if state.refusal:
+                message["refusal"] = "".join(state.refusal)
+            if state.tool_calls:
+                message["tool_calls"] = [
+                    {
+                        "id": call.id,
+                        "type": call.type,
+                        "function": {"name": call.name, "arguments": "".join(call.arguments)},
+                    }
+                    for _, call in sorted(state.tool_calls.items())
+                ]
+            choice: dict[str, Any] = {
+                "index": index,
+                "message": message,
+                "finish_reason": state.finish_reason,
+            }
+            if state.logprobs is not None:
+                choice["logprobs"] = {"content": state.logprobs}
+            choices.append(choice)
+        out["choices"] = choices
+        if self.usage is not None:
+            out["usage"] = self.usage
+        if self.meta is not None:
+            out["meta"] = self.meta
+        return out
+
+    def result(self) -> ChatCompletion:
+        """The accumulated result as a validated :class:`ChatCompletion`."""
+        return ChatCompletion.model_validate(self.to_wire())
+
+
+@dataclass(slots=True)
+class ResponsesDelta:
+    """What one Responses event added: text, reasoning, a function-call fragment, or the end."""
+
+    type: str
+    text: str | None = None
+    reasoning: str | None = None
+    tool_call: ToolCallDelta | None = None
+    usage: Usage | None = None
+    cost: Cost | None = None
+    response: dict[str, Any] | None = None
+    event: dict[str, Any] = field(default_factory=dict)
+
+
+class ResponsesStreamAccumulator:
+    """Folds Responses stream events into one :class:`Response`.
+
+    Deltas build the output items as they arrive; the terminal event's ``response`` then
+    supplies status, usage and any item the deltas did not carry. An ``incomplete`` response
+    keeps its partial text and its ``incomplete_details``.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[int, dict[str, Any]] = {}
+        self._response: dict[str, Any] = {}
+        self.terminal: str | None = None
+
+    def _item(self, index: int | None) -> dict[str, Any]:
+        key = index if isinstance(index, int) else max(self._items, default=-1)
+        item = self._items.get(key)
+        if item is None:
+            item = self._items[key] = {}
+        return item
+
+    def add(self, event: dict[str, Any]) -> ResponsesDelta:
+        """Fold one event in and return what it added."""
+        kind = str(event.get("type") or "")
+        out = ResponsesDelta(type=kind, event=event)
+        if kind == "response.output_text.delta":
+            item = self._item(event.get("output_index"))
+            item.setdefault("type", "message")
+            parts = item.setdefault("content", [])
+            ci = event.get("content_index") or 0
+            while len(parts) <= ci:
+                parts.append({"type": "output_text", "text": ""})
+            parts[ci]["text"] = (parts[ci].get("text") or "") + (event.get("delta") or "")
+            out.text = event.get("delta") or ""
+        elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
+            item = self._item(event.get("output_index"))
+            item.setdefault("type", "reasoning")
+            key = "summary" if "summary" in kind else "content"
+            kind_of_part = "summary_text" if key == "summary" else "reasoning_text"
+            parts = item.setdefault(key, [])
+            si = event.get("summary_index" if key == "summary" else "content_index") or 0
+            while len(parts) <= si:
+                parts.append({"type": kind_of_part, "text": ""})
+            parts[si]["text"] = (parts[si].get("text") or "") + (event.get("delta") or "")
+            out.reasoning = event.get("delta") or ""
+        elif kind == "response.function_call_arguments.delta":
+            index = event.get("output_index")
+            item = self._item(index)
+            item.setdefault("type", "function_call")
+            item["arguments"] = (item.get("arguments") or "") + (event.get("delta") or "")
+            out.tool_call = ToolCallDelta(
+                index=index if isinstance(index, int) else 0,
+                id=None,
+                name=None,
+                arguments=event.get("delta") or "",
+            )
+        elif kind == "response.output_item.added":
+            index = event.get("output_index")
+            item = dict(event.get("item") or {})
+            if isinstance(index, int):
+                self._items[index] = {**item, **self._items.get(index, {})}
+            if item.get("type") == "function_call":
+                out.tool_call = ToolCallDelta(
+                    index=index if isinstance(index, int) else 0,
+                    id=item.get("call_id"),
+                    name=item.get("name"),
+                    arguments=item.get("arguments") or "",
+                )
+                self._items[index if isinstance(index, int) else 0]["arguments"] = (
+                    item.get("arguments") or ""
+                )
+        elif kind == "response.output_item.done":
+            index = event.get("output_index")
+            if isinstance(index, int) and event.get("item"):
+                self._items[index] = dict(event["item"])
+        if isinstance(event.get("response"), dict):
+            self._response = event["response"]
+            if kind in TERMINAL_EVENTS:
+                self.terminal = kind
+                out.response = event["response"]
+                out.usage = usage_from_wire(event["response"].get("usage"))
+                out.cost = cost_from_meta(event["response"].get("meta"))
+        return out
+
+    @property
+    def streamed_text(self) -> str:
+        """The text the deltas carried, independent of the terminal event."""
+        return Response.model_validate({"output": self._ordered_items()}).text
+
+    def _ordered_items(self) -> list[dict[str, Any]]:
+        return [self._items[i] for i in sorted(self._items)]
+
+    def result(self) -> Response:
+        """The final :class:`Response`: the terminal snapshot, completed from the deltas."""
+        final = dict(self._response)
+        if not final.get("output"):
+            final["output"] = self._ordered_items()
+        return Response.model_validate(final)

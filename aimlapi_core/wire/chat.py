@@ -1,0 +1,213 @@
+"""Wire models of ``POST /v1/chat/completions``: request, response and stream chunk.
+
+Example:
+    >>> c = ChatCompletion.model_validate({"id": "x", "choices": [{"index": 0,
+    ...     "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]})
+    >>> c.choices[0].message.text, c.choices[0].finish_reason
+    ('hi', 'stop')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..usage import Cost, Usage, cost_from_meta, usage_from_wire
+from ._base import WireModel
+
+__all__ = [
+    "AssistantMessage",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionRequest",
+    "Choice",
+    "ChunkChoice",
+    "ChunkDelta",
+    "FunctionCall",
+    "ToolCall",
+    "reasoning_text_of",
+    "text_of_content",
+]
+
+
+def text_of_content(content: Any) -> str:
+    """The text of a message ``content``: a string, or the ``text`` of its text parts.
+
+    Example:
+        >>> text_of_content([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}])
+        'ab'
+    """
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part.get("text") or ""
+            for part in content
+            if isinstance(part, dict) and part.get("type") in ("text", "output_text")
+        )
+    return str(content)
+
+
+def _reasoning_details_text(details: Any) -> str | None:
+    if not isinstance(details, list):
+        return None
+    texts: list[str] = []
+    for item in details:
+        if not isinstance(item, dict):
+            continue
+        text = item.get("text") if item.get("text") is not None else item.get("summary")
+        if isinstance(text, str):
+            texts.append(text)
+    return "".join(texts) if texts else None
+
+
+def reasoning_text_of(message: dict[str, Any]) -> str | None:
+    """Reasoning text from any of the fields gateways use for it.
+
+    ``reasoning_content`` (DeepSeek, vLLM), ``reasoning`` (OpenRouter, Groq) and, when neither
+    is there, the text or summary of ``reasoning_details`` items (OpenRouter).
+
+    Example:
+        >>> reasoning_text_of({"reasoning_details": [{"type": "reasoning.text", "text": "hm"}]})
+        'hm'
+    """
+    for key in ("reasoning_content", "reasoning"):
+        value = message.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return _reasoning_details_text(message.get("reasoning_details"))
+
+
+class FunctionCall(WireModel):
+    """``{"name", "arguments"}`` of a tool call; ``arguments`` is a JSON string."""
+
+    name: str | None = None
+    arguments: str | None = None
+
+
+class ToolCall(WireModel):
+    """One tool call of an assistant message. Some providers omit ``id``."""
+
+    id: str | None = None
+    type: str | None = "function"
+    function: FunctionCall = FunctionCall()
+
+
+class AssistantMessage(WireModel):
+    """The ``message`` of a choice, with reasoning in whichever field the provider used."""
+
+    role: str | None = "assistant"
+    content: str | list[Any] | None = None
+    tool_calls: list[ToolCall] | None = None
+    refusal: str | None = None
+    reasoning_content: str | None = None
+    reasoning: str | None = None
+    reasoning_details: list[Any] | None = None
+
+    @property
+    def text(self) -> str:
+        """The content as one string ('' when there is none)."""
+        return text_of_content(self.content)
+
+    @property
+    def reasoning_text(self) -> str | None:
+        """Reasoning text, or ``None`` when the model sent none."""
+        return reasoning_text_of(self.model_dump(exclude_none=True))
+
+
+class Choice(WireModel):
+    """One choice of a completion."""
+
+    index: int = 0
+    message: AssistantMessage = AssistantMessage()
+    finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+class _UsageMixin(WireModel):
+    usage: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+
+    @property
+    def normalised_usage(self) -> Usage | None:
+        """:class:`Usage` of this object, ``None`` when it carries no usage."""
+        return usage_from_wire(self.usage)
+
+    @property
+    def cost(self) -> Cost | None:
+        """AI/ML API's ``meta.usage`` cost, ``None`` when absent."""
+        return cost_from_meta(self.meta)
+
+
+class ChatCompletion(_UsageMixin):
+    """A non-streamed chat completion (or one accumulated from a stream)."""
+
+    id: str | None = None
+    object: str | None = None
+    created: int | None = None
+    model: str | None = None
+    choices: list[Choice] = []
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
+
+
+class ChunkDelta(WireModel):
+    """The ``delta`` of a stream chunk's choice."""
+
+    role: str | None = None
+    content: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    refusal: str | None = None
+    reasoning_content: str | None = None
+    reasoning: str | None = None
+    reasoning_details: list[Any] | None = None
+
+
+class ChunkChoice(WireModel):
+    """One choice of a stream chunk."""
+
+    index: int = 0
+    delta: ChunkDelta = ChunkDelta()
+    finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+class ChatCompletionChunk(_UsageMixin):
+    """One ``chat.completion.chunk`` event; the usage-only last chunk has no choices."""
+
+    id: str | None = None
+    object: str | None = None
+    created: int | None = None
+    model: str | None = None
+    choices: list[ChunkChoice] = []
+    system_fingerprint: str | None = None
+
+
+class ChatCompletionRequest(WireModel):
+    """The request body; any parameter not named here passes through as an extra field.
+
+    Example:
+        >>> ChatCompletionRequest(model="openai/gpt-4o", messages=[{"role": "user",
+        ...     "content": "hi"}], seed=1).model_dump(exclude_none=True)["seed"]
+        1
+    """
+
+    model: str
+    messages: list[dict[str, Any]]
+    stream: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
+    stop: str | list[str] | None = None
+    n: int | None = None
+    seed: int | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: dict[str, Any] | None = None
+    reasoning_effort: str | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None

@@ -1,0 +1,151 @@
+"""Wire models of ``POST /v1/responses``: request, response, output items and stream events.
+
+Output is a list of typed items (``message`` with ``output_text`` parts, ``reasoning`` with
+``summary`` parts, ``function_call`` with ``call_id``, and built-in tool calls); the helpers
+read the text, the calls and the reasoning out of them.
+
+Example:
+    >>> r = Response.model_validate({"id": "resp_1", "status": "completed", "output": [
+    ...     {"type": "message", "content": [{"type": "output_text", "text": "hi"}]}]})
+    >>> r.text, r.status
+    ('hi', 'completed')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..usage import Cost, Usage, cost_from_meta, usage_from_wire
+from ._base import WireModel
+
+__all__ = ["FunctionCallItem", "Response", "ResponseStreamEvent", "ResponsesRequest"]
+
+TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+
+
+class FunctionCallItem(WireModel):
+    """A ``function_call`` output item: ``call_id`` pairs it with the tool's output."""
+
+    type: str = "function_call"
+    id: str | None = None
+    call_id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+    status: str | None = None
+
+
+def _item_text(item: dict[str, Any]) -> str:
+    return "".join(
+        part.get("text") or ""
+        for part in item.get("content") or []
+        if isinstance(part, dict) and part.get("type") == "output_text"
+    )
+
+
+def _item_refusal(item: dict[str, Any]) -> str:
+    return "".join(
+        part.get("refusal") or ""
+        for part in item.get("content") or []
+        if isinstance(part, dict) and part.get("type") == "refusal"
+    )
+
+
+def _reasoning_item_text(item: dict[str, Any]) -> str:
+    parts = item.get("summary") or []
+    if not parts:
+        parts = item.get("content") or []
+    return "\n\n".join(p.get("text") or "" for p in parts if isinstance(p, dict))
+
+
+class Response(WireModel):
+    """A Responses API result (non-streamed, or the final object of a stream)."""
+
+    id: str | None = None
+    object: str | None = None
+    created_at: float | None = None
+    status: str | None = None
+    model: str | None = None
+    output: list[dict[str, Any]] = []
+    usage: dict[str, Any] | None = None
+    incomplete_details: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+    previous_response_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        """All ``output_text`` of all ``message`` items, in order."""
+        return "".join(_item_text(i) for i in self.output if i.get("type") == "message")
+
+    @property
+    def refusal(self) -> str | None:
+        """A refusal the model gave instead of text, if any."""
+        text = "".join(_item_refusal(i) for i in self.output if i.get("type") == "message")
+        return text or None
+
+    @property
+    def function_calls(self) -> list[FunctionCallItem]:
+        """The ``function_call`` items, in order."""
+        return [
+            FunctionCallItem.model_validate(i)
+            for i in self.output
+            if i.get("type") == "function_call"
+        ]
+
+    @property
+    def reasoning_text(self) -> str | None:
+        """Reasoning summaries (or reasoning text) of all ``reasoning`` items."""
+        texts = [_reasoning_item_text(i) for i in self.output if i.get("type") == "reasoning"]
+        joined = "\n\n".join(t for t in texts if t)
+        return joined or None
+
+    @property
+    def incomplete_reason(self) -> str | None:
+        """Why an ``incomplete`` response stopped (e.g. ``max_output_tokens``)."""
+        details = self.incomplete_details or {}
+        reason = details.get("reason")
+        return str(reason) if reason is not None else None
+
+    @property
+    def normalised_usage(self) -> Usage | None:
+        """:class:`Usage` of this response."""
+        return usage_from_wire(self.usage)
+
+    @property
+    def cost(self) -> Cost | None:
+        """AI/ML API's ``meta.usage`` cost."""
+        return cost_from_meta(self.meta)
+
+
+class ResponseStreamEvent(WireModel):
+    """One typed stream event (``response.output_text.delta`` and 50-odd others)."""
+
+    type: str
+    sequence_number: int | None = None
+    output_index: int | None = None
+    content_index: int | None = None
+    summary_index: int | None = None
+    item_id: str | None = None
+    delta: Any = None
+    item: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+
+
+class ResponsesRequest(WireModel):
+    """The request body of ``POST /v1/responses``; other parameters pass through as extras."""
+
+    model: str
+    input: str | list[dict[str, Any]]
+    instructions: str | None = None
+    max_output_tokens: int | None = None
+    reasoning: dict[str, Any] | None = None
+    text: dict[str, Any] | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    previous_response_id: str | None = None
+    store: bool | None = None
+    include: list[str] | None = None
+    stream: bool | None = None
+    temperature: float | None = None
+    top_p: float | None = None
