@@ -1,0 +1,138 @@
+"""Connection fields and clients shared by ``ChatAIMLAPI`` and ``AIMLAPILLM``.
+
+One sync :class:`aimlapi_core.Client` per model instance, created at first use and reused (its
+pool keeps connections alive); one :class:`aimlapi_core.AsyncClient` per event loop, because an
+``httpx.AsyncClient``'s connections belong to the loop that opened them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+import httpx
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+
+from aimlapi_core import AsyncClient, Client, Settings
+from aimlapi_core.settings import (
+    API_KEY_ENV_VARS,
+    BASE_URL_ENV_VARS,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    validate_client_request_id,
+)
+
+
+class AIMLAPIConnection(BaseModel):
+    """Key, base URL, timeout, retries, headers and HTTP clients of an AI/ML API model.
+
+    Example:
+        >>> conn = AIMLAPIConnection(api_key="sk-test", timeout=30)
+        >>> conn.api_key
+        SecretStr('**********')
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env(list(API_KEY_ENV_VARS), default=None),
+        alias="aimlapi_api_key",
+    )
+    """AI/ML API key; read from ``AIMLAPI_API_KEY`` (then ``AIML_API_KEY``) if not given."""
+
+    base_url: str = Field(
+        default_factory=from_env(list(BASE_URL_ENV_VARS), default=DEFAULT_BASE_URL),
+        alias="aimlapi_api_base",
+    )
+    """Base URL; ``AIMLAPI_BASE_URL`` (then ``AIMLAPI_API_BASE``), else the public API."""
+
+    timeout: float | None = Field(default=DEFAULT_TIMEOUT, alias="request_timeout")
+    """Seconds before a request (or a stalled stream) times out."""
+
+    max_retries: int | None = DEFAULT_MAX_RETRIES
+    """Retries on connection errors, 408/409/429/5xx, with backoff and ``Retry-After``."""
+
+    default_headers: dict[str, str] | None = None
+    """Headers sent with every request."""
+
+    client_request_id: str | None = None
+    """``X-Client-Request-Id`` to trace requests in AI/ML API's usage logs."""
+
+    http_client: Any | None = Field(default=None, exclude=True)
+    """An ``httpx.Client`` to send sync requests through (proxies, custom TLS...)."""
+
+    http_async_client: Any | None = Field(default=None, exclude=True)
+    """An ``httpx.AsyncClient`` for async requests."""
+
+    _client: Client | None = PrivateAttr(default=None)
+    _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncClient] = PrivateAttr(
+        default_factory=weakref.WeakKeyDictionary
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.strip().lower().startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url must start with http:// or https://, got {value!r} "
+                f"(e.g. {DEFAULT_BASE_URL!r})."
+            )
+        return value.rstrip("/")
+
+    @field_validator("client_request_id")
+    @classmethod
+    def _check_client_request_id(cls, value: str | None) -> str | None:
+        return validate_client_request_id(value) if value is not None else None
+
+    @field_validator("timeout")
+    @classmethod
+    def _check_timeout(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {value!r}.")
+        return value
+
+    @field_validator("http_client")
+    @classmethod
+    def _check_http_client(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, httpx.Client):
+            raise TypeError(f"http_client must be an httpx.Client, got {type(value).__name__}.")
+        return value
+
+    @field_validator("http_async_client")
+    @classmethod
+    def _check_http_async_client(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, httpx.AsyncClient):
+            raise TypeError(
+                f"http_async_client must be an httpx.AsyncClient, got {type(value).__name__}."
+            )
+        return value
+
+    def _settings(self) -> Settings:
+        return Settings(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=DEFAULT_MAX_RETRIES if self.max_retries is None else self.max_retries,
+            default_headers=self.default_headers or {},
+            client_request_id=self.client_request_id,
+        )
+
+    @property
+    def client(self) -> Client:
+        """The sync core client (created at first use, then reused)."""
+        if self._client is None:
+            self._client = Client(self._settings(), http_client=self.http_client)
+        return self._client
+
+    @property
+    def async_client(self) -> AsyncClient:
+        """The async core client of the running event loop."""
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            client = AsyncClient(self._settings(), http_client=self.http_async_client)
+            self._async_clients[loop] = client
+        return client

@@ -1,0 +1,502 @@
+"""``ChatAIMLAPI``: AI/ML API as a LangChain chat model, on ``aimlapi_core``.
+
+Example:
+    >>> from langchain_aimlapi import ChatAIMLAPI
+    >>> llm = ChatAIMLAPI(model="openai/gpt-4o-mini", api_key="sk-...")  # doctest: +SKIP
+    >>> llm.invoke("Say hi").content  # doctest: +SKIP
+    'Hi!'
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    LangSmithParams,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from langchain_core.utils.utils import build_extra_kwargs
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from aimlapi_core import ChatReply
+from aimlapi_core.models import get_capabilities
+from aimlapi_core.shaping import shape_chat_request
+
+from ._connection import AIMLAPIConnection
+from ._convert import (
+    ai_message_from_reply,
+    chunk_from_delta,
+    messages_to_wire,
+)
+from ._profile import profile_for
+from .errors import langchain_errors
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
+
+
+def _tool_names(tools: list[dict[str, Any]]) -> list[str]:
+    return [t["function"]["name"] for t in tools if "function" in t]
+
+
+def normalise_tool_choice(
+    tool_choice: dict[str, Any] | str | bool | None, tool_names: list[str]
+) -> dict[str, Any] | str | None:
+    """LangChain's ``tool_choice`` forms → the wire form.
+
+    ``"auto"``, ``"none"``, ``"required"`` pass; ``"any"`` and ``True`` mean ``"required"``;
+    a tool's name forces that tool; ``False``/``None`` send nothing.
+
+    Example:
+        >>> normalise_tool_choice("get_weather", ["get_weather"])
+        {'type': 'function', 'function': {'name': 'get_weather'}}
+        >>> normalise_tool_choice("any", ["a"])
+        'required'
+    """
+    if tool_choice is None or tool_choice is False:
+        return None
+    if tool_choice is True or tool_choice == "any":
+        return "required"
+    if isinstance(tool_choice, dict):
+        return tool_choice
+    if isinstance(tool_choice, str):
+        if tool_choice in ("auto", "none", "required"):
+            return tool_choice
+        if tool_choice in tool_names:
+            return {"type": "function", "function": {"name": tool_choice}}
+        raise ValueError(
+            f"tool_choice={tool_choice!r} names no bound tool; use 'auto', 'none', 'required', "
+            f"'any', True, or one of {tool_names}."
+        )
+    raise TypeError(f"tool_choice must be a str, bool or dict, got {type(tool_choice).__name__}.")
+
+
+class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
+    """AI/ML API chat model: hundreds of models behind one OpenAI-compatible API.
+
+    A drop-in for ``ChatOpenAI`` (same parameter names, same message, tool-call, usage and
+    streaming behaviour), with no ``openai`` SDK underneath. Requests are shaped per model:
+    reasoning models get ``max_completion_tokens`` and lose unsupported sampling parameters
+    (with one warning); roles a model does not take are mapped. ``response_metadata`` also
+    carries AI/ML API's ``inference_id`` and ``cost`` (credits and USD).
+
+    Setup:
+        ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_aimlapi import ChatAIMLAPI
+
+            llm = ChatAIMLAPI(model="openai/gpt-4o-mini", temperature=0)
+            msg = llm.invoke("What is 2 + 2?")
+            msg.content, msg.usage_metadata, msg.response_metadata["cost"]
+
+            for chunk in llm.stream("Tell me a joke"):
+                print(chunk.content, end="")
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
+    """Model id, vendor-prefixed as AI/ML API lists them (e.g. ``openai/o3-2025-04-16``)."""
+    temperature: float | None = None
+    """Sampling temperature (dropped, with a warning, for models that do not take it)."""
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    """Maximum tokens to generate (sent as ``max_completion_tokens`` where the model wants it)."""
+    top_p: float | None = None
+    """Nucleus sampling."""
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences."""
+    seed: int | None = None
+    """Seed for best-effort deterministic sampling."""
+    n: int | None = None
+    """Number of choices to generate."""
+    logprobs: bool | None = None
+    """Return log probabilities of the output tokens."""
+    top_logprobs: int | None = None
+    """Number of most likely tokens to return at each position (with ``logprobs``)."""
+    presence_penalty: float | None = None
+    """Presence penalty."""
+    frequency_penalty: float | None = None
+    """Frequency penalty."""
+    logit_bias: dict[int, int] | None = None
+    """Token id → bias."""
+    reasoning_effort: str | None = None
+    """``low``, ``medium`` or ``high`` for reasoning models."""
+    reasoning: dict[str, Any] | None = None
+    """Responses-style ``{"effort": ..., "summary": ...}``; ``effort`` is sent as
+    ``reasoning_effort`` on chat completions."""
+    streaming: bool = False
+    """Stream in ``invoke`` too (then assembled into one message)."""
+    stream_usage: bool = True
+    """Ask for usage in streams (``stream_options.include_usage``); it arrives on the last chunk."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Any other request parameter, sent as is."""
+    extra_body: dict[str, Any] | None = None
+    """Extra JSON merged into the request body (provider-specific parameters)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_extra(cls, values: dict[str, Any]) -> Any:
+        if not isinstance(values, dict):
+            return values
+        extra = values.get("model_kwargs", {})
+        all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(cls.model_fields)
+        values["model_kwargs"] = build_extra_kwargs(extra, values, all_fields)
+        return values
+
+    @field_validator("max_tokens")
+    @classmethod
+    def _check_max_tokens(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise ValueError(f"max_tokens must be a positive integer, got {value!r}.")
+        return value
+
+    @property
+    def _llm_type(self) -> str:
+        return "aimlapi-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "AIMLAPI_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_aimlapi", "chat_models"]
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return profile_for(self.model_name)
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params = {
+            "model": self.model_name,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "stop": self.stop or None,
+            "seed": self.seed,
+            "n": self.n,
+            "logprobs": self.logprobs,
+            "top_logprobs": self.top_logprobs,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+            "logit_bias": self.logit_bias,
+            "reasoning_effort": self.reasoning_effort,
+            "reasoning": self.reasoning,
+        }
+        return {k: v for k, v in params.items() if v is not None} | self.model_kwargs
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._default_params}
+
+    def _get_invocation_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
+        return {**super()._get_invocation_params(stop=stop), **self._default_params, **kwargs}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = {**self._default_params, **kwargs}
+        ls_params = LangSmithParams(
+            ls_provider="aimlapi",
+            ls_model_name=params.get("model", self.model_name),
+            ls_model_type="chat",
+            ls_temperature=params.get("temperature", self.temperature),
+        )
+        if max_tokens := params.get("max_tokens") or params.get("max_completion_tokens"):
+            ls_params["ls_max_tokens"] = max_tokens
+        ls_stop = stop or params.get("stop")
+        if ls_stop:
+            ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
+        return ls_params
+
+    # -- request ---------------------------------------------------------------------------
+
+    def _request_body(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        *,
+        stream: bool,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        params = {**self._default_params, **kwargs}
+        if stop is not None:
+            params["stop"] = stop
+        extra_body = params.pop("extra_body", None) or self.extra_body
+        reasoning = params.pop("reasoning", None)
+        if isinstance(reasoning, dict) and reasoning.get("effort"):
+            params.setdefault("reasoning_effort", reasoning["effort"])
+        if params.get("max_completion_tokens") is not None:
+            params.setdefault("max_tokens", params.pop("max_completion_tokens"))
+        body: dict[str, Any] = {"model": params.pop("model"), "messages": messages_to_wire(messages)}
+        body.update(params)
+        if stream:
+            explicit = (kwargs.get("stream_options") or {}).get("include_usage")
+            include_usage = next(
+                (v for v in (stream_usage, explicit) if isinstance(v, bool)), self.stream_usage
+            )
+            if include_usage:
+                body["stream_options"] = {"include_usage": True}
+            else:
+                body.pop("stream_options", None)
+        if extra_body:
+            body.update(extra_body)
+        return shape_chat_request(body, get_capabilities(body["model"]))
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _chat_result(self, reply: ChatReply) -> ChatResult:
+        completion = reply.completion
+        generations = [
+            ChatGeneration(
+                message=ai_message_from_reply(reply, i),
+                generation_info={"finish_reason": choice.finish_reason}
+                | ({"logprobs": choice.logprobs} if choice.logprobs is not None else {}),
+            )
+            for i, choice in enumerate(completion.choices)
+        ]
+        llm_output = {
+            "token_usage": completion.usage or {},
+            "model_name": completion.model or self.model_name,
+            "system_fingerprint": completion.system_fingerprint,
+            "id": completion.id,
+        }
+        return ChatResult(generations=generations, llm_output=llm_output)
+
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
+        total: dict[str, int] = {}
+        for output in llm_outputs:
+            for key, value in ((output or {}).get("token_usage") or {}).items():
+                if isinstance(value, int):
+                    total[key] = total.get(key, 0) + value
+        return {"token_usage": total, "model_name": self.model_name}
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        body = self._request_body(messages, stop, stream=False, **kwargs)
+        with langchain_errors():
+            reply = self.client.chat_completion(body)
+        return self._chat_result(reply)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        body = self._request_body(messages, stop, stream=False, **kwargs)
+        with langchain_errors():
+            reply = await self.async_client.chat_completion(body)
+        return self._chat_result(reply)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        body = self._request_body(messages, stop, stream=True, stream_usage=stream_usage, **kwargs)
+        with langchain_errors(), self.client.stream_chat_completion(body) as stream:
+            first = True
+            for delta in stream:
+                converted = chunk_from_delta(delta, inference_id=stream.inference_id, first=first)
+                if converted is None:
+                    continue
+                first = False
+                message, logprobs = converted
+                chunk = ChatGenerationChunk(message=message)
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk, logprobs=logprobs)
+                yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        *,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        body = self._request_body(messages, stop, stream=True, stream_usage=stream_usage, **kwargs)
+        with langchain_errors():
+            stream = await self.async_client.stream_chat_completion(body)
+            async with stream:
+                first = True
+                async for delta in stream:
+                    converted = chunk_from_delta(delta, inference_id=stream.inference_id, first=first)
+                    if converted is None:
+                        continue
+                    first = False
+                    message, logprobs = converted
+                    chunk = ChatGenerationChunk(message=message)
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk, logprobs=logprobs)
+                    yield chunk
+
+    # -- tools and structured output -------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (anything ``convert_to_openai_tool`` accepts) to the model.
+
+        Args:
+            tools: Pydantic models, functions, ``BaseTool``s, or OpenAI tool dicts.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"``/``"any"``/``True``, or a
+                tool's name to force it.
+            strict: Ask for schema-exact arguments (OpenAI structured outputs).
+            parallel_tool_calls: ``False`` to allow at most one call per turn.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> class GetWeather(BaseModel):
+            ...     '''Weather in a city.'''
+            ...     city: str
+            >>> llm = ChatAIMLAPI(api_key="sk-test").bind_tools([GetWeather], tool_choice="any")
+            >>> llm.kwargs["tool_choice"], llm.kwargs["tools"][0]["function"]["name"]
+            ('required', 'GetWeather')
+        """
+        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        for tool in formatted:
+            if "function" in tool and not tool["function"].get("name"):
+                raise ValueError(f"Tool {tool!r} has no name: give every tool a name.")
+        choice = normalise_tool_choice(tool_choice, _tool_names(formatted))
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def _default_structured_method(self) -> StructuredMethod:
+        caps = get_capabilities(self.model_name)
+        if caps is None or caps.response_format:
+            return "json_schema"
+        return "function_calling"
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """Return a runnable whose output matches ``schema`` (pydantic, TypedDict or JSON schema).
+
+        ``method`` defaults to ``"json_schema"`` for models that take ``response_format``,
+        else ``"function_calling"``; ``"json_mode"`` asks for any JSON object.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> class Joke(BaseModel):
+            ...     setup: str
+            ...     punchline: str
+            >>> runnable = ChatAIMLAPI(api_key="sk-test").with_structured_output(Joke)
+            >>> type(runnable).__name__
+            'RunnableSequence'
+        """
+        if kwargs:
+            raise ValueError(f"Unsupported arguments {sorted(kwargs)} for with_structured_output.")
+        method = method or self._default_structured_method()
+        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        if method == "json_mode":
+            llm = self.bind(
+                response_format={"type": "json_object"},
+                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
+            )
+            parser: Runnable[Any, Any] = (
+                PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+                if is_pydantic
+                else JsonOutputParser()
+            )
+        else:
+            if schema is None:
+                raise ValueError(f"schema is required for method={method!r}.")
+            tool = convert_to_openai_tool(schema, strict=strict)
+            function = tool["function"]
+            ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": tool}
+            if method == "function_calling":
+                llm = self.bind_tools(
+                    [schema],
+                    tool_choice=function["name"],
+                    strict=strict,
+                    parallel_tool_calls=False,
+                    ls_structured_output_format=ls_format,
+                )
+                parser = (
+                    PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+                    if is_pydantic
+                    else JsonOutputKeyToolsParser(key_name=function["name"], first_tool_only=True)
+                )
+            elif method == "json_schema":
+                json_schema: dict[str, Any] = {"name": function["name"], "schema": function["parameters"]}
+                if function.get("description"):
+                    json_schema["description"] = function["description"]
+                if strict is not None:
+                    json_schema["strict"] = strict
+                llm = self.bind(
+                    response_format={"type": "json_schema", "json_schema": json_schema},
+                    ls_structured_output_format=ls_format,
+                )
+                parser = (
+                    PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
+                    if is_pydantic
+                    else JsonOutputParser()
+                )
+            else:
+                raise ValueError(
+                    f"Unknown method {method!r}: use 'json_schema', 'function_calling' or 'json_mode'."
+                )
+        if not include_raw:
+            return llm | parser
+        parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+        fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | parsed.with_fallbacks([fallback], exception_key="parsing_error")
+
+
+ChatAimlapi = ChatAIMLAPI
+"""Alias for users of the older ``langchain-aimlapi`` package."""

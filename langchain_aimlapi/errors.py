@@ -1,0 +1,104 @@
+"""The core's typed errors, re-raised as LangChain's standard model errors too.
+
+Each class subclasses both the ``aimlapi_core`` error and the matching
+``langchain_core.exceptions.Model*Error``, so ``except RateLimitError`` and
+``except ModelRateLimitError`` both work (as ``ChatOpenAI`` does with the openai SDK's).
+
+Example:
+    >>> from aimlapi_core import RateLimitError
+    >>> err = as_langchain_error(RateLimitError("slow down", status_code=429))
+    >>> isinstance(err, RateLimitError), type(err).__name__
+    (True, 'AIMLAPIRateLimitError')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import aimlapi_core.errors as core
+
+try:  # langchain-core >= 1.3 has standard model errors
+    from langchain_core.exceptions import (
+        ModelAPIError,
+        ModelAuthenticationError,
+        ModelConnectionError,
+        ModelError,
+        ModelInvalidRequestError,
+        ModelNotFoundError,
+        ModelPermissionDeniedError,
+        ModelRateLimitError,
+        ModelTimeoutError,
+    )
+except ImportError:  # pragma: no cover - older langchain-core
+    ModelError = ModelAPIError = ModelAuthenticationError = ModelConnectionError = Exception  # type: ignore[misc,assignment]
+    ModelInvalidRequestError = ModelNotFoundError = ModelPermissionDeniedError = Exception  # type: ignore[misc,assignment]
+    ModelRateLimitError = ModelTimeoutError = Exception  # type: ignore[misc,assignment]
+
+
+class AIMLAPIBadRequestError(core.BadRequestError, ModelInvalidRequestError):
+    """400 from AI/ML API."""
+
+
+class AIMLAPIAuthenticationError(core.AuthenticationError, ModelAuthenticationError):
+    """401 from AI/ML API."""
+
+
+class AIMLAPIPermissionDeniedError(core.PermissionDeniedError, ModelPermissionDeniedError):
+    """403 from AI/ML API (out of credits)."""
+
+
+class AIMLAPINotFoundError(core.NotFoundError, ModelNotFoundError):
+    """404 from AI/ML API (unknown model id or wrong base URL)."""
+
+
+class AIMLAPIRateLimitError(core.RateLimitError, ModelRateLimitError):
+    """429 from AI/ML API, after the retries."""
+
+
+class AIMLAPIServerError(core.ServerError, ModelAPIError):
+    """5xx from AI/ML API, after the retries."""
+
+
+class AIMLAPIConnectionError(core.APIConnectionError, ModelConnectionError):
+    """AI/ML API could not be reached."""
+
+
+class AIMLAPITimeoutError(core.APITimeoutError, ModelTimeoutError):
+    """A request to AI/ML API timed out."""
+
+
+_BY_CORE: dict[type[core.AIMLAPIError], type[core.AIMLAPIError]] = {
+    core.BadRequestError: AIMLAPIBadRequestError,
+    core.UnprocessableEntityError: AIMLAPIBadRequestError,
+    core.AuthenticationError: AIMLAPIAuthenticationError,
+    core.PermissionDeniedError: AIMLAPIPermissionDeniedError,
+    core.NotFoundError: AIMLAPINotFoundError,
+    core.RateLimitError: AIMLAPIRateLimitError,
+    core.ServerError: AIMLAPIServerError,
+    core.APIConnectionError: AIMLAPIConnectionError,
+    core.APITimeoutError: AIMLAPITimeoutError,
+}
+
+
+def as_langchain_error(error: core.AIMLAPIError) -> core.AIMLAPIError:
+    """The same error (message, status, ids, body) as its LangChain-aware subclass."""
+    cls = _BY_CORE.get(type(error))
+    if cls is None:
+        return error
+    converted = cls.__new__(cls)
+    converted.args = error.args
+    converted.__dict__.update(error.__dict__)
+    return converted
+
+
+@contextmanager
+def langchain_errors() -> Iterator[None]:
+    """Re-raise core errors inside the block as their LangChain-aware subclasses."""
+    try:
+        yield
+    except core.AIMLAPIError as error:
+        converted = as_langchain_error(error)
+        if converted is error:
+            raise
+        raise converted.with_traceback(error.__traceback__) from error.__cause__
