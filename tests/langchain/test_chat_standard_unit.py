@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from langchain_aimlapi import ChatAIMLAPI
@@ -50,30 +51,38 @@ class TestChatAIMLAPIUnit(ChatModelUnitTests):
     def model_override_value(self) -> str:
         return "openai/gpt-4.1-mini-2025-04-14"
 
-    def test_serdes(self, model: ChatAIMLAPI, snapshot: Any) -> None:  # type: ignore[override]
-        """The standard test, but loading with our class allow-listed.
+    @pytest.mark.xfail(
+        reason=(
+            "langchain-tests 1.1.9 loads with allowed_objects='all', which since langchain-core "
+            "1.x admits only classes in langchain-core's own mapping, so no third-party "
+            "integration can pass; test_serdes_round_trip below asserts the same with our class "
+            "allow-listed."
+        ),
+        strict=True,
+        raises=ValueError,
+    )
+    def test_serdes(self, model: Any, snapshot: Any) -> None:
+        super().test_serdes(model, snapshot)
 
-        langchain-tests 1.1.9 calls ``load(..., allowed_objects="all")``, and since
-        langchain-core 1.x ``"all"`` means "classes in langchain-core's own serialisation
-        mapping": no third-party integration can pass it. We assert the same things (snapshot,
-        and a round trip equal to the original) with ``allowed_objects=[ChatAIMLAPI]``.
-        """
-        import os
-        from unittest import mock
 
-        from langchain_core.load import dumpd, load
+def test_serdes_round_trip(snapshot: Any) -> None:
+    """dumpd → load gives an equal model, with the key only as a reference to AIMLAPI_API_KEY."""
+    import os
+    from unittest import mock
 
-        env_params, _, _ = self.init_from_env_params
-        with mock.patch.dict(os.environ, env_params):
-            serialised = dumpd(model)
-            assert serialised == snapshot(name="serialized")
-            assert "sk-unit-test" not in str(serialised)
-            loaded = load(
-                serialised,
-                valid_namespaces=model.get_lc_namespace()[:1],
-                allowed_objects=[ChatAIMLAPI],
-                secrets_from_env=True,
-            )
-            assert loaded.dict() == model.dict()
-            assert loaded.api_key is not None
-            assert loaded.api_key.get_secret_value() == "sk-from-env"
+    from langchain_core.load import dumpd, load
+
+    model = ChatAIMLAPI(model="openai/gpt-4o-mini", api_key="sk-unit-test", temperature=0)
+    with mock.patch.dict(os.environ, {"AIMLAPI_API_KEY": "sk-from-env"}):
+        serialised = dumpd(model)
+        assert "sk-unit-test" not in str(serialised)
+        assert serialised["kwargs"]["api_key"] == {"lc": 1, "type": "secret", "id": ["AIMLAPI_API_KEY"]}
+        assert serialised == snapshot(name="serialized")
+        loaded = load(
+            serialised,
+            valid_namespaces=["langchain_aimlapi"],
+            allowed_objects=[ChatAIMLAPI],
+            secrets_from_env=True,
+        )
+    assert loaded.dict() == model.dict()
+    assert loaded.api_key is not None and loaded.api_key.get_secret_value() == "sk-from-env"
