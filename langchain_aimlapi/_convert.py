@@ -75,7 +75,10 @@ def _tool_call_to_wire(call: ToolCall) -> dict[str, Any]:
     return {
         "id": call["id"],
         "type": "function",
-        "function": {"name": call["name"], "arguments": json.dumps(call["args"], ensure_ascii=False)},
+        "function": {
+            "name": call["name"],
+            "arguments": json.dumps(call["args"], ensure_ascii=False),
+        },
     }
 
 
@@ -178,13 +181,15 @@ def _cost_dict(cost: Cost | None) -> dict[str, float | None] | None:
     return cost.as_dict() if cost is not None else None
 
 
-def _parse_tool_calls(raw_calls: list[dict[str, Any]]) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+def _parse_tool_calls(
+    raw_calls: list[dict[str, Any]],
+) -> tuple[list[ToolCall], list[InvalidToolCall]]:
     tool_calls: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
     for raw in raw_calls:
         try:
             parsed = parse_tool_call(raw, return_id=True)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is an invalid tool call
+        except Exception as exc:
             invalid.append(make_invalid_tool_call(raw, str(exc)))
             continue
         if parsed is not None:

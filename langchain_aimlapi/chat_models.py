@@ -157,7 +157,9 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
         if not isinstance(values, dict):
             return values
         extra = values.get("model_kwargs", {})
-        all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(cls.model_fields)
+        all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(
+            cls.model_fields
+        )
         values["model_kwargs"] = build_extra_kwargs(extra, values, all_fields)
         return values
 
@@ -211,7 +213,9 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_name": self.model_name, **self._default_params}
 
-    def _get_invocation_params(self, stop: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
+    def _get_invocation_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         return {**super()._get_invocation_params(stop=stop), **self._default_params, **kwargs}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
@@ -249,20 +253,27 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
             params.setdefault("reasoning_effort", reasoning["effort"])
         if params.get("max_completion_tokens") is not None:
             params.setdefault("max_tokens", params.pop("max_completion_tokens"))
-        body: dict[str, Any] = {"model": params.pop("model"), "messages": messages_to_wire(messages)}
+        body: dict[str, Any] = {
+            "model": params.pop("model"),
+            "messages": messages_to_wire(messages),
+        }
         body.update(params)
+        caps = get_capabilities(body["model"])
         if stream:
             explicit = (kwargs.get("stream_options") or {}).get("include_usage")
             include_usage = next(
                 (v for v in (stream_usage, explicit) if isinstance(v, bool)), self.stream_usage
             )
-            if include_usage:
+            # Our own default: only where the model's schema takes stream_options.
+            if include_usage and (
+                caps is None or caps.accepts_chat_param("stream_options") is not False
+            ):
                 body["stream_options"] = {"include_usage": True}
-            else:
+            elif not include_usage:
                 body.pop("stream_options", None)
         if extra_body:
             body.update(extra_body)
-        return shape_chat_request(body, get_capabilities(body["model"]))
+        return shape_chat_request(body, caps)
 
     # -- results ---------------------------------------------------------------------------
 
@@ -360,14 +371,18 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
             async with stream:
                 first = True
                 async for delta in stream:
-                    converted = chunk_from_delta(delta, inference_id=stream.inference_id, first=first)
+                    converted = chunk_from_delta(
+                        delta, inference_id=stream.inference_id, first=first
+                    )
                     if converted is None:
                         continue
                     first = False
                     message, logprobs = converted
                     chunk = ChatGenerationChunk(message=message)
                     if run_manager:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk, logprobs=logprobs)
+                        await run_manager.on_llm_new_token(
+                            chunk.text, chunk=chunk, logprobs=logprobs
+                        )
                     yield chunk
 
     # -- tools and structured output -------------------------------------------------------
@@ -460,11 +475,15 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
             function = tool["function"]
             ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": tool}
             if method == "function_calling":
+                caps = get_capabilities(self.model_name)
+                takes_parallel = (
+                    caps is None or caps.accepts_chat_param("parallel_tool_calls") is not False
+                )
                 llm = self.bind_tools(
                     [schema],
                     tool_choice=function["name"],
                     strict=strict,
-                    parallel_tool_calls=False,
+                    parallel_tool_calls=False if takes_parallel else None,
                     ls_structured_output_format=ls_format,
                 )
                 parser = (
@@ -473,7 +492,10 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
                     else JsonOutputKeyToolsParser(key_name=function["name"], first_tool_only=True)
                 )
             elif method == "json_schema":
-                json_schema: dict[str, Any] = {"name": function["name"], "schema": function["parameters"]}
+                json_schema: dict[str, Any] = {
+                    "name": function["name"],
+                    "schema": function["parameters"],
+                }
                 if function.get("description"):
                     json_schema["description"] = function["description"]
                 if strict is not None:
@@ -489,13 +511,18 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
                 )
             else:
                 raise ValueError(
-                    f"Unknown method {method!r}: use 'json_schema', 'function_calling' or 'json_mode'."
+                    f"Unknown method {method!r}: use 'json_schema', 'function_calling' "
+                    "or 'json_mode'."
                 )
         if not include_raw:
             return llm | parser
-        parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+        parsed = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        )
         fallback = RunnablePassthrough.assign(parsed=lambda _: None)
-        return RunnableMap(raw=llm) | parsed.with_fallbacks([fallback], exception_key="parsing_error")
+        return RunnableMap(raw=llm) | parsed.with_fallbacks(
+            [fallback], exception_key="parsing_error"
+        )
 
 
 ChatAimlapi = ChatAIMLAPI

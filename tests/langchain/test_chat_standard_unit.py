@@ -76,7 +76,11 @@ def test_serdes_round_trip(snapshot: Any) -> None:
     with mock.patch.dict(os.environ, {"AIMLAPI_API_KEY": "sk-from-env"}):
         serialised = dumpd(model)
         assert "sk-unit-test" not in str(serialised)
-        assert serialised["kwargs"]["api_key"] == {"lc": 1, "type": "secret", "id": ["AIMLAPI_API_KEY"]}
+        assert serialised["kwargs"]["api_key"] == {
+            "lc": 1,
+            "type": "secret",
+            "id": ["AIMLAPI_API_KEY"],
+        }
         assert serialised == snapshot(name="serialized")
         loaded = load(
             serialised,

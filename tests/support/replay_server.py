@@ -85,7 +85,9 @@ class ReplayServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -171,7 +173,9 @@ class ReplayServer:
 def sse(payloads: Iterable[dict[str, Any] | str], *, done: bool = True) -> list[bytes]:
     """SSE chunks in OpenAI's exact format: ``data: <json>\\n\\n`` per payload, then ``[DONE]``."""
     chunks = [
-        b"data: " + (p if isinstance(p, str) else json.dumps(p, separators=(",", ":"))).encode() + b"\n\n"
+        b"data: "
+        + (p if isinstance(p, str) else json.dumps(p, separators=(",", ":"))).encode()
+        + b"\n\n"
         for p in payloads
     ]
     if done:
