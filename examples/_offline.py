@@ -28,13 +28,11 @@ def live_or_replay(name: str) -> Iterator[dict[str, str]]:
         yield {"api_key": key, "base_url": LIVE_BASE_URL}
         return
     sys.path.insert(0, str(ROOT))
-    import vcr  # the dev extra installs it
-
-    from tests.conftest import vcr_settings
+    from tests.support.cassettes import use_cassette  # vcrpy comes with the dev extra
 
     if key:  # AIMLAPI_RECORD=1 with a key: re-record live
         print(f"[record] live API into {cassette.relative_to(ROOT)}")
-        with vcr.VCR(**vcr_settings()).use_cassette(str(cassette), record_mode="all"):
+        with use_cassette(str(cassette), record_mode="all"):
             yield {"api_key": key, "base_url": LIVE_BASE_URL}
         return
     if os.environ.get("AIMLAPI_RECORD_OFFLINE"):
@@ -44,7 +42,7 @@ def live_or_replay(name: str) -> Iterator[dict[str, str]]:
         print(f"[record] fake model on 127.0.0.1 into {cassette.relative_to(ROOT)}")
         with (
             ReplayServer(responder=fake_responder) as server,
-            vcr.VCR(**vcr_settings()).use_cassette(str(cassette), record_mode="all"),
+            use_cassette(str(cassette), record_mode="all"),
         ):
             yield {"api_key": "sk-offline", "base_url": server.base_url}
         return
@@ -52,5 +50,5 @@ def live_or_replay(name: str) -> Iterator[dict[str, str]]:
         f"[offline] no AIMLAPI_API_KEY: replaying {cassette.relative_to(ROOT)} "
         "(see each reply's x-cassette-origin header for where it came from)"
     )
-    with vcr.VCR(**vcr_settings()).use_cassette(str(cassette), record_mode="none"):
+    with use_cassette(str(cassette), record_mode="none"):
         yield {"api_key": "sk-offline", "base_url": LIVE_BASE_URL}

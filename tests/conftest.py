@@ -19,14 +19,13 @@ from typing import Any
 
 import pytest
 
+from tests.support.cassettes import LIVE_BASE_URL, register, vcr_settings
 from tests.support.replay_server import ReplayServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
 LIVE_KEY = os.environ.get("AIMLAPI_API_KEY") or os.environ.get("AIML_API_KEY")
 OFFLINE_KEY = "sk-offline-test-key-not-real"
-LIVE_BASE_URL = "https://api.aimlapi.com/v1"
-_SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "cookie", "set-cookie")
 
 
 def is_live() -> bool:
@@ -34,34 +33,8 @@ def is_live() -> bool:
     return bool(LIVE_KEY)
 
 
-def _scrub_request(request: Any) -> Any:
-    # Cassettes look the same whether recorded live or against the replay server.
-    if "127.0.0.1" in request.uri or "localhost" in request.uri:
-        path = request.uri.split("/v1", 1)[1] if "/v1" in request.uri else ""
-        request.uri = LIVE_BASE_URL + path
-    return request
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    headers = response.setdefault("headers", {})
-    for name in list(headers):
-        if name.lower() in _SECRET_HEADERS:
-            del headers[name]
-    if not any(name.lower() == "x-cassette-origin" for name in headers):
-        headers["x-cassette-origin"] = ["live api.aimlapi.com"]
-    return response
-
-
-def vcr_settings() -> dict[str, Any]:
-    """The vcr configuration, also used by the langchain-tests suites."""
-    return {
-        "filter_headers": [(h, None) for h in _SECRET_HEADERS],
-        "match_on": ["method", "path", "body"],
-        "before_record_request": _scrub_request,
-        "before_record_response": _scrub_response,
-        "decode_compressed_response": True,
-        "ignore_localhost": False,
-    }
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    register(vcr)
 
 
 @pytest.fixture(scope="module")
