@@ -516,3 +516,60 @@ def test_extra_body_is_merged(replay_server: ReplayServer) -> None:
     replay_server.enqueue(corpus_reply(TEXT))
     _model(replay_server, extra_body={"provider": {"order": ["x"]}}).invoke("hi")
     assert _sent(replay_server)["provider"] == {"order": ["x"]}
+
+
+# -- more of what ChatOpenAI users rely on -----------------------------------------------------
+
+
+def test_logprobs_when_asked(replay_server: ReplayServer) -> None:
+    from tests.support.fake_model import fake_responder
+
+    replay_server.responder = fake_responder
+    message = _model(replay_server, logprobs=True, top_logprobs=2).invoke("Hello")
+    sent = _sent(replay_server)
+    assert sent["logprobs"] is True and sent["top_logprobs"] == 2
+    tokens = message.response_metadata["logprobs"]["content"]
+    assert "".join(t["token"] for t in tokens) == message.content
+
+
+def test_structured_output_streams_partial_objects(replay_server: ReplayServer) -> None:
+    from tests.support.fake_model import fake_responder
+
+    class Joke(BaseModel):
+        setup: str
+        punchline: str
+
+    replay_server.responder = fake_responder
+    runnable = _model(replay_server).with_structured_output(Joke.model_json_schema())
+    parts = list(runnable.stream("Tell me a joke about cats"))
+    assert len(parts) > 1, "a streamed structured output yields growing partial objects"
+    final = parts[-1]
+    assert set(final) == {"setup", "punchline"} and all(final.values())
+    assert Joke.model_validate(final)
+
+
+def test_custom_http_clients_are_used(replay_server: ReplayServer) -> None:
+    import httpx
+
+    seen: list[str] = []
+
+    def hook(request: httpx.Request) -> None:
+        seen.append(str(request.url))
+
+    replay_server.enqueue(corpus_reply(TEXT), corpus_reply(TEXT))
+    sync_http = httpx.Client(event_hooks={"request": [hook]})
+    model = _model(replay_server, http_client=sync_http)
+    model.invoke("hi")
+    model.invoke("hi again")
+    assert seen == [replay_server.base_url + "/chat/completions"] * 2
+    assert model.client.http_client is sync_http
+    sync_http.close()
+
+
+def test_batch_returns_one_message_per_input(replay_server: ReplayServer) -> None:
+    from tests.support.fake_model import fake_responder
+
+    replay_server.responder = fake_responder
+    replies = _model(replay_server).batch(["Hello", "What is 2 + 2?"])
+    assert len(replies) == 2 and all(isinstance(r, AIMessage) and r.content for r in replies)
+    assert len(replay_server.requests) == 2
