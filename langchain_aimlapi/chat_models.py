@@ -29,23 +29,19 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from langchain_core.utils.utils import build_extra_kwargs
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict
 
 from aimlapi_core import ChatReply
 from aimlapi_core.models import get_capabilities
-from aimlapi_core.shaping import shape_chat_request
 
-from ._connection import AIMLAPIConnection
 from ._convert import (
     ai_message_from_reply,
     chunk_from_delta,
     messages_to_wire,
 )
+from ._params import AIMLAPIRequestParams
 from ._profile import profile_for
 from .errors import langchain_errors
-
-DEFAULT_MODEL = "gpt-4o-mini"
 
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
@@ -86,7 +82,7 @@ def normalise_tool_choice(
     raise TypeError(f"tool_choice must be a str, bool or dict, got {type(tool_choice).__name__}.")
 
 
-class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
+class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     """AI/ML API chat model: hundreds of models behind one OpenAI-compatible API.
 
     A drop-in for ``ChatOpenAI`` (same parameter names, same message, tool-call, usage and
@@ -113,63 +109,6 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
-    """Model id, vendor-prefixed as AI/ML API lists them (e.g. ``openai/o3-2025-04-16``)."""
-    temperature: float | None = None
-    """Sampling temperature (dropped, with a warning, for models that do not take it)."""
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
-    """Maximum tokens to generate (sent as ``max_completion_tokens`` where the model wants it)."""
-    top_p: float | None = None
-    """Nucleus sampling."""
-    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences."""
-    seed: int | None = None
-    """Seed for best-effort deterministic sampling."""
-    n: int | None = None
-    """Number of choices to generate."""
-    logprobs: bool | None = None
-    """Return log probabilities of the output tokens."""
-    top_logprobs: int | None = None
-    """Number of most likely tokens to return at each position (with ``logprobs``)."""
-    presence_penalty: float | None = None
-    """Presence penalty."""
-    frequency_penalty: float | None = None
-    """Frequency penalty."""
-    logit_bias: dict[int, int] | None = None
-    """Token id → bias."""
-    reasoning_effort: str | None = None
-    """``low``, ``medium`` or ``high`` for reasoning models."""
-    reasoning: dict[str, Any] | None = None
-    """Responses-style ``{"effort": ..., "summary": ...}``; ``effort`` is sent as
-    ``reasoning_effort`` on chat completions."""
-    streaming: bool = False
-    """Stream in ``invoke`` too (then assembled into one message)."""
-    stream_usage: bool = True
-    """Ask for usage in streams (``stream_options.include_usage``); it arrives on the last chunk."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other request parameter, sent as is."""
-    extra_body: dict[str, Any] | None = None
-    """Extra JSON merged into the request body (provider-specific parameters)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _build_extra(cls, values: dict[str, Any]) -> Any:
-        if not isinstance(values, dict):
-            return values
-        extra = values.get("model_kwargs", {})
-        all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(
-            cls.model_fields
-        )
-        values["model_kwargs"] = build_extra_kwargs(extra, values, all_fields)
-        return values
-
-    @field_validator("max_tokens")
-    @classmethod
-    def _check_max_tokens(cls, value: int | None) -> int | None:
-        if value is not None and value <= 0:
-            raise ValueError(f"max_tokens must be a positive integer, got {value!r}.")
-        return value
-
     @property
     def _llm_type(self) -> str:
         return "aimlapi-chat"
@@ -188,26 +127,6 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model_name)
-
-    @property
-    def _default_params(self) -> dict[str, Any]:
-        params = {
-            "model": self.model_name,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "top_p": self.top_p,
-            "stop": self.stop or None,
-            "seed": self.seed,
-            "n": self.n,
-            "logprobs": self.logprobs,
-            "top_logprobs": self.top_logprobs,
-            "presence_penalty": self.presence_penalty,
-            "frequency_penalty": self.frequency_penalty,
-            "logit_bias": self.logit_bias,
-            "reasoning_effort": self.reasoning_effort,
-            "reasoning": self.reasoning,
-        }
-        return {k: v for k, v in params.items() if v is not None} | self.model_kwargs
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -232,48 +151,6 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
         if ls_stop:
             ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
         return ls_params
-
-    # -- request ---------------------------------------------------------------------------
-
-    def _request_body(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        *,
-        stream: bool,
-        stream_usage: bool | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        params = {**self._default_params, **kwargs}
-        if stop is not None:
-            params["stop"] = stop
-        extra_body = params.pop("extra_body", None) or self.extra_body
-        reasoning = params.pop("reasoning", None)
-        if isinstance(reasoning, dict) and reasoning.get("effort"):
-            params.setdefault("reasoning_effort", reasoning["effort"])
-        if params.get("max_completion_tokens") is not None:
-            params.setdefault("max_tokens", params.pop("max_completion_tokens"))
-        body: dict[str, Any] = {
-            "model": params.pop("model"),
-            "messages": messages_to_wire(messages),
-        }
-        body.update(params)
-        caps = get_capabilities(body["model"])
-        if stream:
-            explicit = (kwargs.get("stream_options") or {}).get("include_usage")
-            include_usage = next(
-                (v for v in (stream_usage, explicit) if isinstance(v, bool)), self.stream_usage
-            )
-            # Our own default: only where the model's schema takes stream_options.
-            if include_usage and (
-                caps is None or caps.accepts_chat_param("stream_options") is not False
-            ):
-                body["stream_options"] = {"include_usage": True}
-            elif not include_usage:
-                body.pop("stream_options", None)
-        if extra_body:
-            body.update(extra_body)
-        return shape_chat_request(body, caps)
 
     # -- results ---------------------------------------------------------------------------
 
@@ -314,7 +191,7 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        body = self._request_body(messages, stop, stream=False, **kwargs)
+        body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
         with langchain_errors():
             reply = self.client.chat_completion(body)
         return self._chat_result(reply)
@@ -328,7 +205,7 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        body = self._request_body(messages, stop, stream=False, **kwargs)
+        body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
         with langchain_errors():
             reply = await self.async_client.chat_completion(body)
         return self._chat_result(reply)
@@ -342,7 +219,9 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        body = self._request_body(messages, stop, stream=True, stream_usage=stream_usage, **kwargs)
+        body = self._request_body(
+            messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
+        )
         with langchain_errors(), self.client.stream_chat_completion(body) as stream:
             first = True
             for delta in stream:
@@ -365,7 +244,9 @@ class ChatAIMLAPI(AIMLAPIConnection, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        body = self._request_body(messages, stop, stream=True, stream_usage=stream_usage, **kwargs)
+        body = self._request_body(
+            messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
+        )
         with langchain_errors():
             stream = await self.async_client.stream_chat_completion(body)
             async with stream:

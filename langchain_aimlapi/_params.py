@@ -1,0 +1,145 @@
+"""Request parameters and body building shared by ``ChatAIMLAPI`` and ``AIMLAPILLM``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.utils.utils import build_extra_kwargs
+from pydantic import Field, field_validator, model_validator
+
+from aimlapi_core.models import get_capabilities
+from aimlapi_core.shaping import shape_chat_request
+
+from ._connection import AIMLAPIConnection
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class AIMLAPIRequestParams(AIMLAPIConnection):
+    """Model id and sampling parameters, and the chat-completions body built from them.
+
+    Example:
+        >>> p = AIMLAPIRequestParams(model="openai/o3-2025-04-16", max_tokens=50, api_key="k")
+        >>> p._request_body([{"role": "user", "content": "hi"}], None, stream=False)
+        {'model': 'openai/o3-2025-04-16', 'messages': [{'role': 'user', 'content': 'hi'}], \
+'max_completion_tokens': 50}
+    """
+
+    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
+    """Model id, vendor-prefixed as AI/ML API lists them (e.g. ``openai/o3-2025-04-16``)."""
+    temperature: float | None = None
+    """Sampling temperature (dropped, with a warning, for models that do not take it)."""
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    """Maximum tokens to generate (sent as ``max_completion_tokens`` where the model wants it)."""
+    top_p: float | None = None
+    """Nucleus sampling."""
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences."""
+    seed: int | None = None
+    """Seed for best-effort deterministic sampling."""
+    n: int | None = None
+    """Number of choices to generate."""
+    logprobs: bool | None = None
+    """Return log probabilities of the output tokens."""
+    top_logprobs: int | None = None
+    """Number of most likely tokens to return at each position (with ``logprobs``)."""
+    presence_penalty: float | None = None
+    """Presence penalty."""
+    frequency_penalty: float | None = None
+    """Frequency penalty."""
+    logit_bias: dict[int, int] | None = None
+    """Token id → bias."""
+    reasoning_effort: str | None = None
+    """``low``, ``medium`` or ``high`` for reasoning models."""
+    reasoning: dict[str, Any] | None = None
+    """Responses-style ``{"effort": ..., "summary": ...}``; ``effort`` is sent as
+    ``reasoning_effort`` on chat completions."""
+    streaming: bool = False
+    """Stream in ``invoke`` too (then assembled into one message)."""
+    stream_usage: bool = True
+    """Ask for usage in streams (``stream_options.include_usage``); it arrives on the last chunk."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Any other request parameter, sent as is."""
+    extra_body: dict[str, Any] | None = None
+    """Extra JSON merged into the request body (provider-specific parameters)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_extra(cls, values: dict[str, Any]) -> Any:
+        if not isinstance(values, dict):
+            return values
+        extra = values.get("model_kwargs", {})
+        all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(
+            cls.model_fields
+        )
+        values["model_kwargs"] = build_extra_kwargs(extra, values, all_fields)
+        return values
+
+    @field_validator("max_tokens")
+    @classmethod
+    def _check_max_tokens(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise ValueError(f"max_tokens must be a positive integer, got {value!r}.")
+        return value
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params = {
+            "model": self.model_name,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "stop": self.stop or None,
+            "seed": self.seed,
+            "n": self.n,
+            "logprobs": self.logprobs,
+            "top_logprobs": self.top_logprobs,
+            "presence_penalty": self.presence_penalty,
+            "frequency_penalty": self.frequency_penalty,
+            "logit_bias": self.logit_bias,
+            "reasoning_effort": self.reasoning_effort,
+            "reasoning": self.reasoning,
+        }
+        return {k: v for k, v in params.items() if v is not None} | self.model_kwargs
+
+    def _request_body(
+        self,
+        messages: list[dict[str, Any]],
+        stop: list[str] | None,
+        *,
+        stream: bool,
+        stream_usage: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The wire body for ``messages``: defaults, call kwargs, stop, stream usage, extra
+        body, then shaped to the model's capabilities."""
+        params = {**self._default_params, **kwargs}
+        if stop is not None:
+            params["stop"] = stop
+        extra_body = params.pop("extra_body", None) or self.extra_body
+        reasoning = params.pop("reasoning", None)
+        if isinstance(reasoning, dict) and reasoning.get("effort"):
+            params.setdefault("reasoning_effort", reasoning["effort"])
+        if params.get("max_completion_tokens") is not None:
+            params.setdefault("max_tokens", params.pop("max_completion_tokens"))
+        body: dict[str, Any] = {
+            "model": params.pop("model"),
+            "messages": messages,
+        }
+        body.update(params)
+        caps = get_capabilities(body["model"])
+        if stream:
+            explicit = (kwargs.get("stream_options") or {}).get("include_usage")
+            include_usage = next(
+                (v for v in (stream_usage, explicit) if isinstance(v, bool)), self.stream_usage
+            )
+            # Our own default: only where the model's schema takes stream_options.
+            if include_usage and (
+                caps is None or caps.accepts_chat_param("stream_options") is not False
+            ):
+                body["stream_options"] = {"include_usage": True}
+            elif not include_usage:
+                body.pop("stream_options", None)
+        if extra_body:
+            body.update(extra_body)
+        return shape_chat_request(body, caps)
