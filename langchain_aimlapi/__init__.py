@@ -1,4 +1,6 @@
-"""AI/ML API for LangChain: ``ChatAIMLAPI`` (alias ``ChatAimlapi``).
+"""AI/ML API for LangChain: ``ChatAIMLAPI`` and the text LLM ``AIMLAPILLM``.
+
+``ChatAimlapi`` and ``AimlapiLLM`` are aliases for users of the older ``langchain-aimlapi``.
 
 Example:
     >>> from langchain_aimlapi import ChatAIMLAPI
@@ -7,5 +9,6 @@ Example:
 """
 
 from .chat_models import ChatAIMLAPI, ChatAimlapi
+from .llms import AIMLAPILLM, AimlapiLLM
 
-__all__ = ["ChatAIMLAPI", "ChatAimlapi"]
+__all__ = ["AIMLAPILLM", "AimlapiLLM", "ChatAIMLAPI", "ChatAimlapi"]
