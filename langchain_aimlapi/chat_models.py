@@ -14,10 +14,9 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LanguageModelInput, ModelProfile
+from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
-    LangSmithParams,
     agenerate_from_stream,
     generate_from_stream,
 )
@@ -339,6 +338,7 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
             raise ValueError(f"Unsupported arguments {sorted(kwargs)} for with_structured_output.")
         method = method or self._default_structured_method()
         is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        llm: Runnable[LanguageModelInput, Any]
         if method == "json_mode":
             llm = self.bind(
                 response_format={"type": "json_object"},

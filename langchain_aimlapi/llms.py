@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models.llms import BaseLLM, LangSmithParams
+from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models.llms import BaseLLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
 from aimlapi_core import ChatReply, StreamDelta, Usage
