@@ -48,7 +48,7 @@ from .replies import (
     responses_reply_from,
 )
 from .retry import retry_delay, should_retry_status
-from .settings import Settings
+from .settings import Settings, check_client_request_id_header
 from .sse import ServerSentEvent, SSEDecoder
 from .usage import Cost, cost_from_headers, cost_from_meta
 
@@ -139,17 +139,24 @@ class _BaseClient:
     def _url(self, path: str) -> str:
         return self.settings.url + "/" + path.lstrip("/")
 
-    def _headers(self, extra: Mapping[str, str] | None, *, stream: bool) -> dict[str, str]:
-        headers = {
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream" if stream else "application/json",
-            "User-Agent": USER_AGENT,
-        }
-        headers.update(self.settings.default_headers)
+    def _headers(self, extra: Mapping[str, str] | None, *, stream: bool) -> httpx.Headers:
+        # httpx.Headers replaces a name whatever its letter case: a caller's "user-agent" or
+        # "x-client-request-id" overrides ours instead of going out twice.
+        headers = httpx.Headers(
+            {
+                "Content-Type": "application/json",
+                "Accept": "text/event-stream" if stream else "application/json",
+                "User-Agent": USER_AGENT,
+            }
+        )
+        for name, value in self.settings.default_headers.items():
+            headers[name] = value
         if self.settings.client_request_id:
             headers["X-Client-Request-Id"] = self.settings.client_request_id
         if extra:
-            headers.update(extra)
+            check_client_request_id_header(extra)
+            for name, value in extra.items():
+                headers[name] = value
         headers["Authorization"] = "Bearer " + self.settings.require_api_key()
         return headers
 
@@ -335,7 +342,7 @@ class Client(_BaseClient):
                     response.status_code,
                     (time.perf_counter() - started) * 1000,
                 )
-                if response.status_code < 400:
+                if response.status_code < 300:
                     if not stream:
                         try:
                             response.read()
@@ -516,7 +523,7 @@ class AsyncClient(_BaseClient):
                     response.status_code,
                     (time.perf_counter() - started) * 1000,
                 )
-                if response.status_code < 400:
+                if response.status_code < 300:
                     if not stream:
                         try:
                             await response.aread()

@@ -238,6 +238,13 @@ def error_from_response(
     if request_id:
         parts.append(f"(request id {request_id})")
     hint = _HINTS.get(cls)
+    location = headers.get("location")
+    if 300 <= status_code < 400 and location:
+        # httpx does not follow redirects; a POST must not be silently re-sent elsewhere.
+        hint = (
+            f"The server redirected to {location}: check the base URL (https, ending in /v1; "
+            f"default https://api.aimlapi.com/v1)."
+        )
     if hint:
         parts.append(hint)
     return cls(

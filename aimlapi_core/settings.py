@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "Settings",
+    "check_client_request_id_header",
     "validate_client_request_id",
 ]
 
@@ -55,6 +56,17 @@ def validate_client_request_id(value: str) -> str:
             "A-Z, a-z, 0-9, '.', '_', ':' and '-' (AI/ML API silently ignores anything else)."
         )
     return value
+
+
+def check_client_request_id_header(headers: Mapping[str, str] | None) -> None:
+    """Validate an ``X-Client-Request-Id`` given among ``headers`` (any letter case).
+
+    Example:
+        >>> check_client_request_id_header({"x-client-request-id": "ok-1"})
+    """
+    for name, value in (headers or {}).items():
+        if name.lower() == "x-client-request-id":
+            validate_client_request_id(value)
 
 
 def _from_env(names: tuple[str, ...]) -> str | None:
@@ -108,6 +120,7 @@ class Settings:
         if self.client_request_id is not None:
             validate_client_request_id(self.client_request_id)
         object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
+        check_client_request_id_header(self.default_headers)
 
     @property
     def url(self) -> str:

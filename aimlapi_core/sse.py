@@ -56,7 +56,9 @@ class SSEDecoder:
     __slots__ = ("_data", "_event", "_id", "_pending", "_retry", "_text")
 
     def __init__(self) -> None:
-        self._text = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        # utf-8-sig: a leading byte order mark is dropped, as the event-stream rules require
+        # (kept, it would turn the first field name into "\ufeffdata" and lose the event).
+        self._text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
         self._pending = ""  # an unfinished line, kept until its end arrives
         self._data: list[str] = []
         self._event: str | None = None

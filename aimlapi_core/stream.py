@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -214,8 +215,12 @@ class _ToolCallState:
 
 class _ChoiceState:
     __slots__ = (
+        "annotations",
+        "call_by_id",
+        "call_slot",
         "content",
         "finish_reason",
+        "last_call",
         "logprobs",
         "reasoning",
         "reasoning_details",
@@ -230,9 +235,16 @@ class _ChoiceState:
         self.reasoning: list[str] = []
         self.reasoning_details: list[Any] = []
         self.refusal: list[str] = []
-        self.tool_calls: dict[int, _ToolCallState] = {}
+        self.annotations: list[Any] = []  # url/file citations, one or more per chunk
+        self.tool_calls: dict[int, _ToolCallState] = {}  # by slot, in arrival order
+        self.call_slot: dict[int, int] = {}  # the wire ``index`` → the slot it now feeds
+        self.call_by_id: dict[str, int] = {}  # a call's ``id`` → its slot
+        self.last_call: int | None = None  # the slot the last fragment went to
         self.finish_reason: str | None = None
         self.logprobs: list[Any] | None = None
+
+    def new_call_slot(self) -> int:
+        return max(self.tool_calls, default=-1) + 1
 
 
 _TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
@@ -242,8 +254,9 @@ class ChatStreamAccumulator:
     """Folds ``chat.completion.chunk`` payloads into one ``chat.completion``.
 
     Tool calls are keyed by ``index``; fragments of several calls may interleave. A provider
-    that omits ``index`` gets positional indices; one that reuses an index for a call with a
-    new ``id`` gets a new slot, so no call is lost.
+    that reuses an index for a call with a new ``id`` gets a new slot, and the index's later
+    fragments follow it there, so no call is lost or merged; one that omits ``index`` is
+    followed by ``id`` (or position). Citations (``annotations``) are collected in order.
     """
 
     def __init__(self) -> None:
@@ -299,6 +312,9 @@ class ChatStreamAccumulator:
             if refusal:
                 state.refusal.append(refusal)
                 out.refusal = refusal
+            annotations = delta.get("annotations")
+            if isinstance(annotations, list):
+                state.annotations.extend(annotations)
             tool_calls = delta.get("tool_calls")
             if tool_calls:
                 out.tool_calls = [
@@ -317,30 +333,45 @@ class ChatStreamAccumulator:
 
     @staticmethod
     def _add_tool_call(state: _ChoiceState, raw: dict[str, Any], position: int) -> ToolCallDelta:
-        index = raw.get("index")
-        if not isinstance(index, int):
-            index = (
-                len(state.tool_calls) if raw.get("id") else max(len(state.tool_calls) - 1, position)
-            )
-        call_id = raw.get("id")
-        call = state.tool_calls.get(index)
-        if call is not None and call_id and call.id and call.id != call_id:
-            index = max(state.tool_calls) + 1  # a new call reusing an index
-            call = None
+        call_id = raw.get("id") or None
+        wire_index = raw.get("index")
+        if isinstance(wire_index, int):
+            slot = state.call_slot.get(wire_index)
+            if slot is None:
+                # A new wire index: its own slot, unless an earlier remapped call holds it.
+                slot = wire_index if wire_index not in state.tool_calls else state.new_call_slot()
+                state.call_slot[wire_index] = slot
+            else:
+                known = state.tool_calls[slot].id
+                if call_id and known and known != call_id:
+                    # A new call reusing the index: a new slot, and the index's later
+                    # fragments (which carry no id) follow it there.
+                    slot = state.call_by_id.get(call_id, state.new_call_slot())
+                    state.call_slot[wire_index] = slot
+        elif call_id is not None:
+            # No index: the id names the call (some providers repeat it on every fragment).
+            slot = state.call_by_id.get(call_id, state.new_call_slot())
+        elif state.last_call is None:
+            slot = position
+        else:
+            slot = max(state.last_call, position)
+        call = state.tool_calls.get(slot)
         if call is None:
-            call = state.tool_calls[index] = _ToolCallState()
+            call = state.tool_calls[slot] = _ToolCallState()
+        state.last_call = slot
         function = raw.get("function") or {}
         name = function.get("name")
         arguments = function.get("arguments") or ""
         if call_id:
             call.id = call_id
+            state.call_by_id[call_id] = slot
         if name:
             call.name = name if call.name is None else call.name
         if raw.get("type"):
             call.type = raw["type"]
         if arguments:
             call.arguments.append(arguments)
-        return ToolCallDelta(index=index, id=call_id, name=name, arguments=arguments)
+        return ToolCallDelta(index=slot, id=call_id, name=name, arguments=arguments)
 
     def to_wire(self) -> dict[str, Any]:
         """The accumulated result as a ``chat.completion`` dict, as a non-streamed call has it."""
@@ -359,6 +390,8 @@ class ChatStreamAccumulator:
                 message["reasoning_details"] = state.reasoning_details
             if state.refusal:
                 message["refusal"] = "".join(state.refusal)
+            if state.annotations:
+                message["annotations"] = state.annotations
             if state.tool_calls:
                 message["tool_calls"] = [
                     {
@@ -400,6 +433,44 @@ class ResponsesDelta:
     cost: Cost | None = None
     response: dict[str, Any] | None = None
     event: dict[str, Any] = field(default_factory=dict)
+    refusal: str | None = None
+
+
+# event type → (item type, item key, part type, part field, index field of the event)
+_PART_EVENTS: dict[str, tuple[str, str, str, str, str]] = {
+    "response.output_text.delta": ("message", "content", "output_text", "text", "content_index"),
+    "response.output_text.done": ("message", "content", "output_text", "text", "content_index"),
+    "response.refusal.delta": ("message", "content", "refusal", "refusal", "content_index"),
+    "response.refusal.done": ("message", "content", "refusal", "refusal", "content_index"),
+    "response.reasoning_summary_text.delta": (
+        "reasoning",
+        "summary",
+        "summary_text",
+        "text",
+        "summary_index",
+    ),
+    "response.reasoning_summary_text.done": (
+        "reasoning",
+        "summary",
+        "summary_text",
+        "text",
+        "summary_index",
+    ),
+    "response.reasoning_text.delta": (
+        "reasoning",
+        "content",
+        "reasoning_text",
+        "text",
+        "content_index",
+    ),
+    "response.reasoning_text.done": (
+        "reasoning",
+        "content",
+        "reasoning_text",
+        "text",
+        "content_index",
+    ),
+}
 
 
 class ResponsesStreamAccumulator:
@@ -426,51 +497,73 @@ class ResponsesStreamAccumulator:
         """Fold one event in and return what it added."""
         kind = str(event.get("type") or "")
         out = ResponsesDelta(type=kind, event=event)
-        if kind == "response.output_text.delta":
+        if kind in _PART_EVENTS:
+            # Text, refusal and reasoning arrive as deltas; each ``.done`` event repeats the
+            # whole part, which then wins (a gateway may send only the ``.done``).
+            item_type, key, part_type, field_name, index_key = _PART_EVENTS[kind]
             item = self._item(event.get("output_index"))
-            item.setdefault("type", "message")
-            parts = item.setdefault("content", [])
-            ci = event.get("content_index") or 0
-            while len(parts) <= ci:
-                parts.append({"type": "output_text", "text": ""})
-            parts[ci]["text"] = (parts[ci].get("text") or "") + (event.get("delta") or "")
-            out.text = event.get("delta") or ""
-        elif kind in ("response.reasoning_summary_text.delta", "response.reasoning_text.delta"):
-            item = self._item(event.get("output_index"))
-            item.setdefault("type", "reasoning")
-            key = "summary" if "summary" in kind else "content"
-            kind_of_part = "summary_text" if key == "summary" else "reasoning_text"
-            parts = item.setdefault(key, [])
-            si = event.get("summary_index" if key == "summary" else "content_index") or 0
-            while len(parts) <= si:
-                parts.append({"type": kind_of_part, "text": ""})
-            parts[si]["text"] = (parts[si].get("text") or "") + (event.get("delta") or "")
-            out.reasoning = event.get("delta") or ""
+            item.setdefault("type", item_type)
+            parts = item.get(key)
+            if not isinstance(parts, list):
+                parts = item[key] = []
+            pi = event.get(index_key) or 0
+            while len(parts) <= pi:
+                parts.append({"type": part_type, field_name: ""})
+            part = parts[pi]
+            if kind.endswith(".delta"):
+                delta = event.get("delta") or ""
+                part[field_name] = (part.get(field_name) or "") + delta
+                if part_type == "output_text":
+                    out.text = delta
+                elif part_type == "refusal":
+                    out.refusal = delta
+                else:
+                    out.reasoning = delta
+            elif isinstance(event.get(field_name), str):
+                part[field_name] = event[field_name]
+        elif kind == "response.output_text.annotation.added":
+            annotation = event.get("annotation")
+            if isinstance(annotation, dict):
+                item = self._item(event.get("output_index"))
+                item.setdefault("type", "message")
+                parts = item.get("content")
+                if not isinstance(parts, list):
+                    parts = item["content"] = []
+                ci = event.get("content_index") or 0
+                while len(parts) <= ci:
+                    parts.append({"type": "output_text", "text": ""})
+                notes = parts[ci].get("annotations")
+                if not isinstance(notes, list):
+                    notes = parts[ci]["annotations"] = []
+                notes.append(annotation)
         elif kind == "response.function_call_arguments.delta":
             index = event.get("output_index")
             item = self._item(index)
             item.setdefault("type", "function_call")
             item["arguments"] = (item.get("arguments") or "") + (event.get("delta") or "")
             out.tool_call = ToolCallDelta(
-                index=index if isinstance(index, int) else 0,
+                index=index if isinstance(index, int) else max(self._items),
                 id=None,
                 name=None,
                 arguments=event.get("delta") or "",
             )
+        elif kind == "response.function_call_arguments.done":
+            if isinstance(event.get("arguments"), str):
+                self._item(event.get("output_index"))["arguments"] = event["arguments"]
         elif kind == "response.output_item.added":
             index = event.get("output_index")
-            item = dict(event.get("item") or {})
-            if isinstance(index, int):
-                self._items[index] = {**item, **self._items.get(index, {})}
+            slot = index if isinstance(index, int) else max(self._items, default=-1) + 1
+            # A deep copy: the deltas extend this item, and must not edit the event we yield.
+            item = copy.deepcopy(event.get("item") or {})
+            merged = self._items[slot] = {**item, **self._items.get(slot, {})}
             if item.get("type") == "function_call":
+                if not isinstance(merged.get("arguments"), str):
+                    merged["arguments"] = ""
                 out.tool_call = ToolCallDelta(
-                    index=index if isinstance(index, int) else 0,
+                    index=slot,
                     id=item.get("call_id"),
                     name=item.get("name"),
                     arguments=item.get("arguments") or "",
-                )
-                self._items[index if isinstance(index, int) else 0]["arguments"] = (
-                    item.get("arguments") or ""
                 )
         elif kind == "response.output_item.done":
             index = event.get("output_index")
