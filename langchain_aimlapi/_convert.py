@@ -214,6 +214,8 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
     if wire.refusal:
         additional_kwargs["refusal"] = wire.refusal
     raw_calls = [c.model_dump(exclude_none=True) for c in wire.tool_calls or ()]
+    for call in raw_calls:  # some providers omit the arguments of a no-argument call
+        call.setdefault("function", {}).setdefault("arguments", "")
     if raw_calls:
         additional_kwargs["tool_calls"] = raw_calls
     tool_calls, invalid = _parse_tool_calls(raw_calls)

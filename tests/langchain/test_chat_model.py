@@ -573,3 +573,13 @@ def test_batch_returns_one_message_per_input(replay_server: ReplayServer) -> Non
     replies = _model(replay_server).batch(["Hello", "What is 2 + 2?"])
     assert len(replies) == 2 and all(isinstance(r, AIMessage) and r.content for r in replies)
     assert len(replay_server.requests) == 2
+
+
+def test_tool_call_without_arguments_key(replay_server: ReplayServer) -> None:
+    body = _body(TOOL_CALL)
+    del body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    replay_server.enqueue(Scripted(body=json.dumps(body).encode()))
+    message = _model(replay_server).invoke("Where am I?")
+    assert isinstance(message, AIMessage)
+    assert [(c["name"], c["args"]) for c in message.tool_calls] == [("get_user_country", {})]
+    assert message.invalid_tool_calls == []
