@@ -36,6 +36,7 @@ from .errors import (
     APITimeoutError,
     StreamError,
     error_from_response,
+    parse_error_body,
 )
 from .replies import (
     AsyncChatStream,
@@ -205,6 +206,8 @@ class EventStream:
     def __iter__(self) -> Iterator[ServerSentEvent]:
         decoder = SSEDecoder()
         try:
+            if _is_json(self.response):
+                raise _json_instead_of_events(self.response.read(), self.inference_id)
             for chunk in self.response.iter_bytes():
                 yield from decoder.feed(chunk)
             yield from decoder.flush()
@@ -239,6 +242,8 @@ class AsyncEventStream:
     async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
         decoder = SSEDecoder()
         try:
+            if _is_json(self.response):
+                raise _json_instead_of_events(await self.response.aread(), self.inference_id)
             chunks = self.response.aiter_bytes()
             async for chunk in chunks:
                 for event in decoder.feed(chunk):
@@ -259,6 +264,25 @@ class AsyncEventStream:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return str(response.headers.get("content-type", "")).startswith("application/json")
+
+
+def _json_instead_of_events(content: bytes, inference_id: str | None) -> StreamError:
+    # Some gateways answer a failed streaming request with a 200 JSON error body.
+    parsed = parse_error_body(content)
+    message = parsed.get("message") or content[:200].decode("utf-8", errors="replace")
+    return StreamError(
+        f"Expected an event stream, got a JSON body: {message}",
+        inference_id=inference_id,
+        request_id=parsed.get("request_id") or inference_id,
+        provider_message=parsed.get("message"),
+        code=parsed.get("code"),
+        error_type=parsed.get("type"),
+        body=content.decode("utf-8", errors="replace"),
+    )
 
 
 def _stream_broken(exc: httpx.HTTPError, inference_id: str | None) -> AIMLAPIError:

@@ -763,3 +763,19 @@ def test_cassette_file_is_clean() -> None:
 
 
 OFFLINE_KEY_MARK = "sk-offline-test-key"
+
+
+def test_stream_answered_with_json_error_raises_its_message() -> None:
+    import httpx as _httpx
+
+    from aimlapi_core import Client, Settings, StreamError
+
+    def reply(request: _httpx.Request) -> _httpx.Response:
+        return _httpx.Response(200, json={"error": {"message": "model overloaded", "code": 503}})
+
+    http = _httpx.Client(transport=_httpx.MockTransport(reply))
+    with Client(Settings(api_key="k"), http_client=http) as client:
+        stream = client.stream_chat_completion({"model": "m", "messages": []})
+        with pytest.raises(StreamError, match="model overloaded") as info:
+            list(stream)
+    assert info.value.provider_message == "model overloaded"
