@@ -1,0 +1,756 @@
+"""``AIMLAPI``: AI/ML API as a LlamaIndex ``FunctionCallingLLM``, on ``aimlapi_core``.
+
+Requests go to ``POST /v1/chat/completions`` through the core's pooled httpx clients (retries,
+typed errors, SSE and tool-call accumulation live there, once for both adapters). This class
+only maps LlamaIndex objects to request dicts and replies back (:mod:`.convert`,
+:mod:`.stream`, :mod:`.structured`).
+
+Example:
+    >>> llm = AIMLAPI(model="openai/gpt-4o", api_key="sk-...")
+    >>> llm.metadata.context_window, llm.metadata.is_function_calling_model
+    (128000, True)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Generator, Sequence
+from json import JSONDecodeError
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+    ToolCallBlock,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictStartEvent,
+)
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.llms.utils import parse_partial_json
+from llama_index.core.prompts import PromptTemplate
+from llama_index.core.types import BaseOutputParser, Model, PydanticProgramMode
+from llama_index_instrumentation import get_dispatcher  # what llama_index.core re-exports
+
+from aimlapi_core import AsyncClient, Client, Settings
+from aimlapi_core.models import ModelCapabilities, get_capabilities
+from aimlapi_core.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from aimlapi_core.shaping import shape_chat_request
+from aimlapi_core.usage import cost_from_headers
+
+from .clients import ClientCache
+from .convert import chat_response_from_reply, to_wire_messages, tool_choice_to_wire, tool_specs
+from .stream import StreamAssembler
+from .structured import parse_json_output, response_format_for
+
+if TYPE_CHECKING:
+    from llama_index.core.program.utils import FlexibleModel
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL"]
+
+logger = logging.getLogger(__name__)
+dispatcher = get_dispatcher(__name__)
+
+DEFAULT_MODEL = "gpt-4o-mini"
+"""The model used when none is named."""
+
+DEFAULT_CONTEXT_WINDOW = 128_000
+"""Context window (tokens) assumed when neither ``context_window=`` nor the model's
+capabilities say: most chat models on AI/ML API take at least 128k. Set ``context_window=``
+for a smaller model so LlamaIndex's prompt packing stays inside it."""
+
+
+def _accepts(caps: ModelCapabilities | None, param: str) -> bool:
+    """Whether to add ``param`` ourselves: unknown model or schema → yes."""
+    if caps is None:
+        return True
+    return caps.accepts_chat_param(param) is not False
+
+
+class AIMLAPI(FunctionCallingLLM):
+    """AI/ML API chat models (OpenAI-compatible, 400+ models) for LlamaIndex.
+
+    The key comes from ``api_key=``, else ``AIMLAPI_API_KEY``, else ``AIML_API_KEY``; it is read
+    at the first request (a missing key raises :class:`aimlapi_core.MissingAPIKeyError` then,
+    naming both variables) and never appears in ``repr``, ``str``, ``model_dump`` or
+    ``to_dict``. Requests are shaped to what the model accepts (``max_tokens`` becomes
+    ``max_completion_tokens`` for reasoning models, unsupported parameters are dropped with
+    one warning) from the capabilities ``aimlapi_core.models`` has for it.
+
+    Args:
+        model: AI/ML API model id, e.g. ``"openai/gpt-4o"`` or ``"openai/o3-2025-04-16"``.
+        temperature: Sampling temperature; ``None`` (default) leaves the model's default.
+        max_tokens: Most tokens to generate (sent as ``max_completion_tokens`` where needed).
+        reasoning_effort: ``"low"``, ``"medium"`` or ``"high"`` for reasoning models.
+        additional_kwargs: Extra request parameters sent with every call.
+        api_key: AI/ML API key (else the environment).
+        api_base: Base URL (else ``AIMLAPI_BASE_URL``, else ``https://api.aimlapi.com/v1``).
+        timeout: Seconds per request; ``max_retries``: retries of failed requests (in the core).
+        default_headers: Headers sent with every request.
+        context_window / is_function_calling_model: Override what the capabilities say.
+        strict: Send tool schemas in OpenAI's strict mode.
+        http_client / async_http_client: Your own ``httpx`` clients (proxies, transports).
+
+    Example:
+        >>> from llama_index_aimlapi import AIMLAPI
+        >>> llm = AIMLAPI(model="openai/gpt-4o", api_key="sk-...", max_tokens=256)
+        >>> "sk-..." in repr(llm)
+        False
+
+        Then ``llm.complete("Say hi")``, ``llm.chat([...])``, ``llm.stream_chat([...])``,
+        ``FunctionAgent(tools=[...], llm=llm)`` or ``index.as_query_engine(llm=llm)``.
+    """
+
+    model: str = Field(default=DEFAULT_MODEL, description="The AI/ML API model id.")
+    temperature: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=2.0,
+        description="Sampling temperature; None leaves the model's default.",
+    )
+    max_tokens: int | None = Field(
+        default=None, gt=0, description="The maximum number of tokens to generate."
+    )
+    reasoning_effort: str | None = Field(
+        default=None, description="Reasoning effort for reasoning models: low, medium, high."
+    )
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra parameters for every request body."
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="AI/ML API key; else AIMLAPI_API_KEY or AIML_API_KEY at first use.",
+    )
+    api_base: str = Field(default="", description="The base URL of AI/ML API.")
+    timeout: float | None = Field(
+        default=DEFAULT_TIMEOUT, gt=0, description="Timeout of a request, in seconds."
+    )
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
+    )
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Headers sent with every request."
+    )
+    context_window: int | None = Field(
+        default=None,
+        gt=0,
+        description="Context window override; else the model's capabilities, else 128000.",
+    )
+    is_function_calling_model: bool | None = Field(
+        default=None,
+        description="Tool-calling override; else the model's capabilities (unknown: True).",
+    )
+    strict: bool = Field(
+        default=False, description="Send tool schemas in strict mode (OpenAI's strict: true)."
+    )
+
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+    _http_client: httpx.Client | None = PrivateAttr(default=None)
+    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        reasoning_effort: str | None = None,
+        additional_kwargs: dict[str, Any] | None = None,
+        api_key: str | SecretStr | None = None,
+        api_base: str | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: dict[str, str] | None = None,
+        context_window: int | None = None,
+        is_function_calling_model: bool | None = None,
+        strict: bool = False,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        callback_manager: CallbackManager | None = None,
+        system_prompt: str | None = None,
+        messages_to_prompt: Any = None,
+        completion_to_prompt: Any = None,
+        pydantic_program_mode: PydanticProgramMode = PydanticProgramMode.DEFAULT,
+        output_parser: BaseOutputParser | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Resolve and check the base URL now (a bad URL is a construction error); the key is
+        # left for the first request, so building an AIMLAPI never needs one.
+        resolved_base = Settings(base_url=api_base or None).url
+        super().__init__(
+            model=model,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            reasoning_effort=reasoning_effort,
+            additional_kwargs=additional_kwargs or {},
+            api_key=api_key or None,
+            api_base=resolved_base,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            context_window=context_window,
+            is_function_calling_model=is_function_calling_model,
+            strict=strict,
+            callback_manager=callback_manager,
+            system_prompt=system_prompt,
+            messages_to_prompt=messages_to_prompt,
+            completion_to_prompt=completion_to_prompt,
+            pydantic_program_mode=pydantic_program_mode,
+            output_parser=output_parser,
+            **kwargs,
+        )
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+        caps = get_capabilities(model)
+        if caps is not None and caps.serves_responses_only:
+            logger.warning(
+                "AI/ML API documents %r on /v1/responses only; AIMLAPI uses "
+                "/v1/chat/completions, which may refuse it.",
+                model,
+            )
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used by LlamaIndex serialisation."""
+        return "AIMLAPI_llm"
+
+    # -- clients -----------------------------------------------------------------------------
+
+    def _secret(self) -> SecretStr | None:
+        # An assignment (llm.api_key = "sk-...") is not validated, so a str may sit here.
+        key: Any = self.api_key
+        if isinstance(key, str):
+            key = SecretStr(key) if key else None
+        return key if isinstance(key, SecretStr) else None
+
+    def _connection_key(self) -> tuple[Any, ...]:
+        secret = self._secret()
+        key = secret.get_secret_value() if secret is not None else None
+        headers = tuple(sorted((self.default_headers or {}).items()))
+        return (key, self.api_base, self.timeout, self.max_retries, headers)
+
+    def _settings(self) -> Settings:
+        return Settings(
+            api_key=self._secret(),
+            base_url=self.api_base,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers or {},
+        )
+
+    def _client(self) -> Client:
+        """The sync core client, created on first use and reused (one connection pool)."""
+        return self._clients.sync(self._connection_key(), self._settings, self._http_client)
+
+    def _aclient(self) -> AsyncClient:
+        """The async core client of the running event loop (one per loop, reused)."""
+        return self._clients.for_running_loop(
+            self._connection_key(), self._settings, self._async_http_client
+        )
+
+    def close(self) -> None:
+        """Close the sync connection pool (it reopens on the next call).
+
+        Example:
+            >>> AIMLAPI(api_key="k").close()
+        """
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close the running loop's async connection pool and the sync one."""
+        await self._clients.aclose()
+
+    # -- metadata ----------------------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> ModelCapabilities | None:
+        """What AI/ML API documents for :attr:`model`; ``None`` for an id it does not list.
+
+        Example:
+            >>> AIMLAPI(model="openai/o3-2025-04-16").capabilities.reasoning
+            True
+        """
+        return get_capabilities(self.model)
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Model name, context window, output size and tool support, from the capabilities.
+
+        Unknown ids never raise: 128000-token window, 256 output tokens, tool calling on.
+
+        Example:
+            >>> AIMLAPI(model="vendor/brand-new").metadata.context_window
+            128000
+        """
+        caps = self.capabilities
+        context_window = self.context_window or (caps.context_window if caps else None)
+        max_output = caps.max_output_tokens if caps else None
+        num_output = self.max_tokens or max_output or DEFAULT_NUM_OUTPUTS
+        if self.is_function_calling_model is not None:
+            function_calling = self.is_function_calling_model
+        else:
+            function_calling = caps.tools if caps is not None else True
+        takes_instructions = caps is None or caps.takes_system_role or caps.takes_developer_role
+        return LLMMetadata(
+            context_window=context_window or DEFAULT_CONTEXT_WINDOW,
+            num_output=num_output,
+            is_chat_model=True,
+            is_function_calling_model=function_calling,
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM if takes_instructions else MessageRole.USER,
+        )
+
+    # -- request building --------------------------------------------------------------------
+
+    def _chat_body(
+        self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The request body: fields, ``additional_kwargs``, call kwargs, shaped to the model."""
+        body: dict[str, Any] = {"model": self.model, "messages": to_wire_messages(messages)}
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
+        if self.max_tokens is not None:
+            body["max_tokens"] = self.max_tokens
+        if self.reasoning_effort is not None:
+            body["reasoning_effort"] = self.reasoning_effort
+        body.update(self.additional_kwargs)
+        body.update((k, v) for k, v in kwargs.items() if v is not None)
+        caps = self.capabilities
+        if stream:
+            if "stream_options" not in body and _accepts(caps, "stream_options"):
+                body["stream_options"] = {"include_usage": True}
+        else:
+            body.pop("stream_options", None)
+        return shape_chat_request(body, caps)
+
+    # -- chat / complete ---------------------------------------------------------------------
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._chat_body(messages, stream=False, **kwargs)
+        return chat_response_from_reply(self._client().chat_completion(body))
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._chat_body(messages, stream=False, **kwargs)
+        return chat_response_from_reply(await self._aclient().chat_completion(body))
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        body = self._chat_body(messages, stream=True, **kwargs)
+        client = self._client()
+
+        def gen() -> ChatResponseGen:
+            with client.stream_chat_completion(body) as stream:
+                assembler = StreamAssembler(
+                    inference_id=stream.inference_id,
+                    header_cost=cost_from_headers(stream.headers),
+                )
+                for delta in stream:
+                    yield assembler.add(delta)
+
+        return gen()
+
+    async def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        body = self._chat_body(messages, stream=True, **kwargs)
+
+        async def gen() -> ChatResponseAsyncGen:
+            client = self._aclient()
+            async with await client.stream_chat_completion(body) as stream:
+                assembler = StreamAssembler(
+                    inference_id=stream.inference_id,
+                    header_cost=cost_from_headers(stream.headers),
+                )
+                async for delta in stream:
+                    yield assembler.add(delta)
+
+        return gen()
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """One chat completion.
+
+        Example:
+            ``llm.chat([ChatMessage(role="user", content="Hi")]).message.content``
+        """
+        return self._chat(messages, **kwargs)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """A streamed chat completion: each item holds the message so far and its ``delta``.
+
+        Example:
+            ``for r in llm.stream_chat(messages): print(r.delta, end="")``
+        """
+        return self._stream_chat(messages, **kwargs)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete ``prompt`` (sent as one user message: AI/ML API has no completions route).
+
+        Example:
+            ``llm.complete("Paris is the capital of").text``
+        """
+        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        """Streamed :meth:`complete`.
+
+        Example:
+            ``for r in llm.stream_complete("Count to 3"): print(r.delta, end="")``
+        """
+        return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async :meth:`chat`.
+
+        Example:
+            ``(await llm.achat(messages)).message.content``
+        """
+        return await self._achat(messages, **kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        """Async :meth:`stream_chat`.
+
+        Example:
+            ``async for r in await llm.astream_chat(messages): print(r.delta, end="")``
+        """
+        return await self._astream_chat(messages, **kwargs)
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        """Async :meth:`complete`.
+
+        Example:
+            ``(await llm.acomplete("Hi")).text``
+        """
+        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        """Async :meth:`stream_complete`.
+
+        Example:
+            ``async for r in await llm.astream_complete("Hi"): print(r.delta, end="")``
+        """
+        return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
+
+    # -- tools -------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The ``chat`` kwargs for a call with ``tools``.
+
+        ``tool_choice`` is a function name, ``"auto"``/``"required"``/``"none"`` or a wire
+        dict (default: ``required`` if ``tool_required`` else ``auto``).
+        ``parallel_tool_calls`` is sent only to models whose schema has it. ``chat_history`` is
+        not modified.
+        """
+        specs = tool_specs(tools, strict=self.strict if strict is None else strict)
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+        if user_msg is not None:
+            messages.append(user_msg)
+        out: dict[str, Any] = {"messages": messages}
+        if specs:
+            out["tools"] = specs
+            out["tool_choice"] = tool_choice_to_wire(tool_choice, tool_required)
+            if _accepts(self.capabilities, "parallel_tool_calls"):
+                out["parallel_tool_calls"] = allow_parallel_tool_calls
+        out.update(kwargs)
+        return out
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls were allowed."""
+        if not allow_parallel_tool_calls:
+            message = response.message
+            calls = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+            if len(calls) > 1:
+                message.blocks = [b for b in message.blocks if not isinstance(b, ToolCallBlock)] + [
+                    calls[0]
+                ]
+                wire_calls = message.additional_kwargs.get("tool_calls")
+                if isinstance(wire_calls, list) and wire_calls:
+                    message.additional_kwargs["tool_calls"] = wire_calls[:1]
+        return response
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls of ``response``, arguments parsed (partial JSON of a stream too).
+
+        Raises ``ValueError`` when there is none and ``error_on_no_tool_call`` is true.
+
+        Example:
+            ``[(t.tool_name, t.tool_kwargs) for t in llm.get_tool_calls_from_response(r)]``
+        """
+        blocks = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+        if not blocks:
+            for call in response.message.additional_kwargs.get("tool_calls") or ():
+                function = call.get("function") if isinstance(call, dict) else None
+                if function:
+                    blocks.append(
+                        ToolCallBlock(
+                            tool_call_id=call.get("id"),
+                            tool_name=function.get("name") or "",
+                            tool_kwargs=function.get("arguments") or "",
+                        )
+                    )
+        if not blocks:
+            if error_on_no_tool_call:
+                raise ValueError("Expected at least one tool call, but got 0 tool calls.")
+            return []
+        return [
+            ToolSelection(
+                tool_id=block.tool_call_id or "",
+                tool_name=block.tool_name,
+                tool_kwargs=_parse_arguments(block.tool_kwargs),
+            )
+            for block in blocks
+        ]
+
+    # -- structured output -------------------------------------------------------------------
+
+    def _uses_json_schema(self) -> bool:
+        """JSON-schema ``response_format`` where the model takes it (unknown ids: yes)."""
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
+            return False
+        caps = self.capabilities
+        return caps is None or caps.response_format
+
+    def _json_schema_kwargs(
+        self, llm_kwargs: dict[str, Any] | None, output_cls: type[Model]
+    ) -> dict[str, Any]:
+        out = dict(llm_kwargs or {})
+        for key in ("tool_choice", "tool_required", "allow_parallel_tool_calls"):
+            out.pop(key, None)
+        out["response_format"] = response_format_for(output_cls)
+        return out
+
+    @dispatcher.span
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Fill ``output_cls`` from ``prompt``: JSON schema where possible, else a tool call.
+
+        Example:
+            ``llm.structured_predict(City, PromptTemplate("Capital of {country}?"),
+            country="France")``
+        """
+        if not self._uses_json_schema():
+            result: Model = super().structured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )
+            return result
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+        response = self.chat(messages, **self._json_schema_kwargs(llm_kwargs, output_cls))
+        result = parse_json_output(output_cls, response.message.content)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    @dispatcher.span
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async :meth:`structured_predict`."""
+        if not self._uses_json_schema():
+            result: Model = await super().astructured_predict(
+                output_cls, prompt, llm_kwargs=llm_kwargs, **prompt_args
+            )
+            return result
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+        response = await self.achat(messages, **self._json_schema_kwargs(llm_kwargs, output_cls))
+        result = parse_json_output(output_cls, response.message.content)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
+        from llama_index.core.program.function_program import get_function_tool
+        from llama_index.core.program.streaming_utils import (
+            process_streaming_content_incremental,
+        )
+        from llama_index.core.program.utils import process_streaming_objects
+
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
+            yield from super()._structured_stream_call(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return
+        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+        if self._uses_json_schema():
+            kwargs = self._json_schema_kwargs(llm_kwargs, output_cls)
+            current: Any = None
+            for response in self.stream_chat(messages, **kwargs):
+                current = process_streaming_content_incremental(response, output_cls, current)
+                yield current
+            return
+        if not self.metadata.is_function_calling_model:
+            yield from super()._structured_stream_call(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return
+        # Tool path. LlamaIndex's FunctionCallingProgram.stream_call does not force the tool
+        # (tool_choice "auto"), so a model may answer in prose; we require the call.
+        tool_kwargs = self._json_schema_kwargs(llm_kwargs, output_cls)
+        del tool_kwargs["response_format"]
+        stream = self.stream_chat_with_tools(
+            [get_function_tool(output_cls)],
+            chat_history=messages,
+            tool_required=True,
+            **tool_kwargs,
+        )
+        objects: Any = None
+        for response in stream:
+            try:
+                objects = process_streaming_objects(
+                    response, output_cls, cur_objects=objects, flexible_mode=True, llm=self
+                )
+            except Exception as exc:  # a partial object that cannot be shown yet
+                logger.debug("Skipping a partial structured object: %s", exc)
+                continue
+            yield objects
+            objects = objects if isinstance(objects, list) else [objects]
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
+        from llama_index.core.program.function_program import get_function_tool
+        from llama_index.core.program.streaming_utils import (
+            process_streaming_content_incremental,
+        )
+        from llama_index.core.program.utils import process_streaming_objects
+
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT or (
+            not self._uses_json_schema() and not self.metadata.is_function_calling_model
+        ):
+            return await super()._structured_astream_call(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+        messages = self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
+        kwargs = self._json_schema_kwargs(llm_kwargs, output_cls)
+
+        if self._uses_json_schema():
+
+            async def json_gen() -> AsyncGenerator[Any, None]:
+                current: Any = None
+                async for response in await self.astream_chat(messages, **kwargs):
+                    current = process_streaming_content_incremental(response, output_cls, current)
+                    yield current
+
+            return json_gen()
+
+        del kwargs["response_format"]
+
+        async def tool_gen() -> AsyncGenerator[Any, None]:
+            stream = await self.astream_chat_with_tools(
+                [get_function_tool(output_cls)],
+                chat_history=messages,
+                tool_required=True,
+                **kwargs,
+            )
+            objects: Any = None
+            async for response in stream:
+                try:
+                    objects = process_streaming_objects(
+                        response, output_cls, cur_objects=objects, flexible_mode=True, llm=self
+                    )
+                except Exception as exc:
+                    logger.debug("Skipping a partial structured object: %s", exc)
+                    continue
+                yield objects
+                objects = objects if isinstance(objects, list) else [objects]
+
+        return tool_gen()
+
+
+def _parse_arguments(arguments: dict[str, Any] | str) -> dict[str, Any]:
+    """Tool-call arguments as a dict: complete or partial JSON; ``{}`` when unreadable."""
+    if isinstance(arguments, dict):
+        return arguments
+    if not arguments.strip():
+        return {}
+    try:
+        parsed = parse_partial_json(arguments)
+    except (ValueError, TypeError, JSONDecodeError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

@@ -1,0 +1,128 @@
+"""Turn the core's stream deltas into LlamaIndex's cumulative streamed ``ChatResponse`` s.
+
+LlamaIndex wants every streamed :class:`ChatResponse` to carry the whole message so far
+(``message``) plus what this chunk added (``delta``). The core's
+:class:`~aimlapi_core.ChatStreamAccumulator` has already resolved every tool-call fragment of
+every delta of a chunk to its call slot (``ToolCallDelta.index``), so parallel calls, calls
+sent whole in one chunk and providers that omit ``index`` all land in the right place here.
+
+Example:
+    >>> from aimlapi_core import ChatStreamAccumulator
+    >>> acc, asm = ChatStreamAccumulator(), StreamAssembler(inference_id="inf-1")
+    >>> r1 = asm.add(acc.add({"choices": [{"index": 0, "delta": {"content": "He"}}]}))
+    >>> r2 = asm.add(acc.add({"choices": [{"index": 0, "delta": {"content": "y"},
+    ...                                    "finish_reason": "stop"}]}))
+    >>> r2.delta, r2.message.content, r2.additional_kwargs["finish_reason"]
+    ('y', 'Hey', 'stop')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
+
+from aimlapi_core import Cost, StreamDelta, Usage
+
+from .convert import assistant_blocks, logprobs_from_wire, synthetic_call_id, usage_kwargs
+
+__all__ = ["StreamAssembler"]
+
+
+class _Call:
+    __slots__ = ("arguments", "id", "name")
+
+    def __init__(self) -> None:
+        self.id: str | None = None
+        self.name: str | None = None
+        self.arguments: list[str] = []
+
+    def to_wire(self, index: int) -> dict[str, Any]:
+        return {
+            "id": self.id or synthetic_call_id(index),
+            "type": "function",
+            "function": {"name": self.name or "", "arguments": "".join(self.arguments)},
+        }
+
+
+class StreamAssembler:
+    """Builds one cumulative :class:`ChatResponse` per stream delta (choice 0).
+
+    ``raw`` of each response is that chunk's wire dict. Usage, cost (``meta.usage``, else the
+    ``x-aimlapi-*`` headers) and the inference id go in ``additional_kwargs`` as for a
+    non-streamed reply, from the chunk that carried them onwards, so the last response has
+    them even when a provider sends more chunks after the usage one; ``thinking_delta`` holds
+    this chunk's reasoning text, as llama-index-llms-openai does, for agents that stream it.
+    """
+
+    def __init__(self, *, inference_id: str | None, header_cost: Cost | None = None) -> None:
+        self.inference_id = inference_id
+        self.header_cost = header_cost
+        self.role = MessageRole.ASSISTANT
+        self.text = ""
+        self.reasoning = ""
+        self.calls: dict[int, _Call] = {}
+        self.finish_reason: str | None = None
+        self.usage: Usage | None = None
+        self.cost: Cost | None = None
+
+    def add(self, delta: StreamDelta) -> ChatResponse:
+        """Fold in one delta and return the message so far."""
+        text_delta = ""
+        reasoning_delta = ""
+        logprobs = None
+        for choice in delta.choices:
+            if choice.index != 0:
+                continue  # n > 1 is not exposed by LlamaIndex's ChatResponse
+            if choice.content:
+                text_delta += choice.content
+                self.text += choice.content
+            if choice.reasoning:
+                reasoning_delta += choice.reasoning
+                self.reasoning += choice.reasoning
+            for fragment in choice.tool_calls:
+                call = self.calls.get(fragment.index)
+                if call is None:
+                    call = self.calls[fragment.index] = _Call()
+                if fragment.id:
+                    call.id = fragment.id
+                if fragment.name and not call.name:
+                    call.name = fragment.name
+                if fragment.arguments:
+                    call.arguments.append(fragment.arguments)
+            if choice.finish_reason:
+                self.finish_reason = choice.finish_reason
+            if choice.logprobs:
+                logprobs = logprobs_from_wire(choice.logprobs)
+
+        if delta.usage is not None:
+            self.usage = delta.usage
+            self.cost = self.cost or self.header_cost
+        if delta.cost is not None:
+            self.cost = delta.cost
+        calls = [self.calls[i].to_wire(i) for i in sorted(self.calls)]
+        blocks = assistant_blocks(
+            self.text,
+            self.reasoning,
+            calls,
+            always_text=True,
+            reasoning_tokens=self.usage.reasoning_tokens if self.usage else None,
+        )
+        kwargs = usage_kwargs(self.usage, self.cost, self.inference_id)
+        if reasoning_delta:
+            kwargs["thinking_delta"] = reasoning_delta
+        if self.reasoning:
+            kwargs["reasoning_content"] = self.reasoning
+        if self.finish_reason:
+            kwargs["finish_reason"] = self.finish_reason
+        return ChatResponse(
+            message=ChatMessage(
+                role=self.role,
+                blocks=blocks,
+                additional_kwargs={"tool_calls": calls} if calls else {},
+            ),
+            delta=text_delta,
+            raw=delta.chunk,
+            logprobs=logprobs,
+            additional_kwargs=kwargs,
+        )
