@@ -147,6 +147,25 @@ class Settings:
             "AIMLAPI_API_KEY (AIML_API_KEY is read too). Get a key at https://aimlapi.com/app/keys."
         )
 
+    def fingerprint(self) -> tuple[object, ...]:
+        """What identifies a connection: two settings with equal fingerprints may share a pool.
+
+        Holds the key itself, so it is for comparing only: never log or print it.
+
+        Example:
+            >>> Settings(api_key="a").fingerprint() == Settings(api_key="a").fingerprint()
+            True
+        """
+        key = self.api_key.get_secret_value() if self.api_key is not None else None
+        return (
+            key,
+            self.base_url,
+            self.timeout,
+            self.max_retries,
+            tuple(sorted(self.default_headers.items())),
+            self.client_request_id,
+        )
+
     def __repr__(self) -> str:
         key = "'**********'" if self.api_key is not None else "None"
         return (

@@ -1,14 +1,11 @@
 """Connection fields and clients shared by ``ChatAIMLAPI`` and ``AIMLAPILLM``.
 
-One sync :class:`aimlapi_core.Client` per model instance, created at first use and reused (its
-pool keeps connections alive); one :class:`aimlapi_core.AsyncClient` per event loop, because an
-``httpx.AsyncClient``'s connections belong to the loop that opened them.
+Clients come from the core's :class:`~aimlapi_core.client_cache.ClientCache`: one sync client
+per model instance, one async client per event loop, rebuilt if the settings change.
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from typing import Any
 
 import httpx
@@ -16,6 +13,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 from aimlapi_core import AsyncClient, Client, Settings
+from aimlapi_core.client_cache import ClientCache
 from aimlapi_core.settings import (
     API_KEY_ENV_VARS,
     BASE_URL_ENV_VARS,
@@ -67,10 +65,7 @@ class AIMLAPIConnection(BaseModel):
     http_async_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for async requests."""
 
-    _client: Client | None = PrivateAttr(default=None)
-    _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncClient] = PrivateAttr(
-        default_factory=weakref.WeakKeyDictionary
-    )
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
 
     @field_validator("base_url")
     @classmethod
@@ -123,16 +118,9 @@ class AIMLAPIConnection(BaseModel):
     @property
     def client(self) -> Client:
         """The sync core client (created at first use, then reused)."""
-        if self._client is None:
-            self._client = Client(self._settings(), http_client=self.http_client)
-        return self._client
+        return self._clients.sync(self._settings(), self.http_client)
 
     @property
     def async_client(self) -> AsyncClient:
         """The async core client of the running event loop."""
-        loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            client = AsyncClient(self._settings(), http_client=self.http_async_client)
-            self._async_clients[loop] = client
-        return client
+        return self._clients.for_running_loop(self._settings(), self.http_async_client)

@@ -53,12 +53,12 @@ from llama_index.core.types import BaseOutputParser, Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher  # what llama_index.core re-exports
 
 from aimlapi_core import AsyncClient, Client, Settings
+from aimlapi_core.client_cache import ClientCache
 from aimlapi_core.models import ModelCapabilities, get_capabilities
 from aimlapi_core.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from aimlapi_core.shaping import shape_chat_request
 from aimlapi_core.usage import cost_from_headers
 
-from .clients import ClientCache
 from .convert import chat_response_from_reply, to_wire_messages, tool_choice_to_wire, tool_specs
 from .stream import StreamAssembler
 from .structured import parse_json_output, response_format_for
@@ -245,12 +245,6 @@ class AIMLAPI(FunctionCallingLLM):
             key = SecretStr(key) if key else None
         return key if isinstance(key, SecretStr) else None
 
-    def _connection_key(self) -> tuple[Any, ...]:
-        secret = self._secret()
-        key = secret.get_secret_value() if secret is not None else None
-        headers = tuple(sorted((self.default_headers or {}).items()))
-        return (key, self.api_base, self.timeout, self.max_retries, headers)
-
     def _settings(self) -> Settings:
         return Settings(
             api_key=self._secret(),
@@ -262,13 +256,11 @@ class AIMLAPI(FunctionCallingLLM):
 
     def _client(self) -> Client:
         """The sync core client, created on first use and reused (one connection pool)."""
-        return self._clients.sync(self._connection_key(), self._settings, self._http_client)
+        return self._clients.sync(self._settings(), self._http_client)
 
     def _aclient(self) -> AsyncClient:
         """The async core client of the running event loop (one per loop, reused)."""
-        return self._clients.for_running_loop(
-            self._connection_key(), self._settings, self._async_http_client
-        )
+        return self._clients.for_running_loop(self._settings(), self._async_http_client)
 
     def close(self) -> None:
         """Close the sync connection pool (it reopens on the next call).

@@ -1,4 +1,4 @@
-"""Lazily created, reused core clients for one :class:`~llama_index_aimlapi.AIMLAPI`.
+"""Lazily created, reused core clients for one model instance of either adapter.
 
 One sync :class:`aimlapi_core.Client` per instance, and one :class:`aimlapi_core.AsyncClient`
 per running event loop (an ``httpx.AsyncClient``'s pool is bound to the loop it first ran on,
@@ -9,10 +9,11 @@ pickling and deep copies, so a copy opens its own pool.
 Example:
     >>> from aimlapi_core import Settings
     >>> clients = ClientCache()
-    >>> key = ("k", "http://127.0.0.1:9/v1")
-    >>> a = clients.sync(key, lambda: Settings(api_key="k"), None)
-    >>> a is clients.sync(key, lambda: Settings(api_key="k"), None)
+    >>> a = clients.sync(Settings(api_key="k"), None)
+    >>> a is clients.sync(Settings(api_key="k"), None)
     True
+    >>> a is clients.sync(Settings(api_key="other"), None)
+    False
     >>> clients.close()
 """
 
@@ -21,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
 
 import httpx
 
-from aimlapi_core import AsyncClient, Client, Settings
+from .client import AsyncClient, Client
+from .settings import Settings
 
 __all__ = ["ClientCache"]
 
@@ -49,29 +51,23 @@ class ClientCache:
             asyncio.AbstractEventLoop, tuple[Hashable, AsyncClient]
         ] = weakref.WeakKeyDictionary()
 
-    def sync(
-        self,
-        key: Hashable,
-        settings: Callable[[], Settings],
-        http_client: httpx.Client | None,
-    ) -> Client:
-        """The sync client for ``key`` (the connection settings), created on first use."""
+    def sync(self, settings: Settings, http_client: httpx.Client | None) -> Client:
+        """The sync client for these settings, created on first use (again if they changed)."""
+        key = settings.fingerprint()
         client = self._sync
         if client is not None and self._sync_key == key:
             return client
         with _lock:
             if self._sync is None or self._sync_key != key:
-                self._sync = Client(settings(), http_client=http_client)
+                self._sync = Client(settings, http_client=http_client)
                 self._sync_key = key
             return self._sync
 
     def for_running_loop(
-        self,
-        key: Hashable,
-        settings: Callable[[], Settings],
-        http_client: httpx.AsyncClient | None,
+        self, settings: Settings, http_client: httpx.AsyncClient | None
     ) -> AsyncClient:
         """The async client of the running event loop, created on first use in that loop."""
+        key = settings.fingerprint()
         loop = asyncio.get_running_loop()
         entry = self._async.get(loop)
         if entry is not None and entry[0] == key:
@@ -79,7 +75,7 @@ class ClientCache:
         with _lock:
             entry = self._async.get(loop)
             if entry is None or entry[0] != key:
-                entry = (key, AsyncClient(settings(), http_client=http_client))
+                entry = (key, AsyncClient(settings, http_client=http_client))
                 self._async[loop] = entry
             return entry[1]
 
