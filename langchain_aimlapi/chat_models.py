@@ -32,6 +32,7 @@ from pydantic import ConfigDict
 
 from aimlapi_core import ChatReply
 from aimlapi_core.models import get_capabilities
+from aimlapi_core.tools import tool_choice_to_wire
 
 from ._convert import (
     ai_message_from_reply,
@@ -47,38 +48,6 @@ StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
 def _tool_names(tools: list[dict[str, Any]]) -> list[str]:
     return [t["function"]["name"] for t in tools if "function" in t]
-
-
-def normalise_tool_choice(
-    tool_choice: dict[str, Any] | str | bool | None, tool_names: list[str]
-) -> dict[str, Any] | str | None:
-    """LangChain's ``tool_choice`` forms → the wire form.
-
-    ``"auto"``, ``"none"``, ``"required"`` pass; ``"any"`` and ``True`` mean ``"required"``;
-    a tool's name forces that tool; ``False``/``None`` send nothing.
-
-    Example:
-        >>> normalise_tool_choice("get_weather", ["get_weather"])
-        {'type': 'function', 'function': {'name': 'get_weather'}}
-        >>> normalise_tool_choice("any", ["a"])
-        'required'
-    """
-    if tool_choice is None or tool_choice is False:
-        return None
-    if tool_choice is True or tool_choice == "any":
-        return "required"
-    if isinstance(tool_choice, dict):
-        return tool_choice
-    if isinstance(tool_choice, str):
-        if tool_choice in ("auto", "none", "required"):
-            return tool_choice
-        if tool_choice in tool_names:
-            return {"type": "function", "function": {"name": tool_choice}}
-        raise ValueError(
-            f"tool_choice={tool_choice!r} names no bound tool; use 'auto', 'none', 'required', "
-            f"'any', True, or one of {tool_names}."
-        )
-    raise TypeError(f"tool_choice must be a str, bool or dict, got {type(tool_choice).__name__}.")
 
 
 class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
@@ -298,7 +267,7 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         for tool in formatted:
             if "function" in tool and not tool["function"].get("name"):
                 raise ValueError(f"Tool {tool!r} has no name: give every tool a name.")
-        choice = normalise_tool_choice(tool_choice, _tool_names(formatted))
+        choice = tool_choice_to_wire(tool_choice, _tool_names(formatted))
         if choice is not None:
             kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:

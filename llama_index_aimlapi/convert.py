@@ -40,6 +40,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from aimlapi_core import ChatReply, Cost, Usage
+from aimlapi_core.tools import tool_choice_to_wire as core_tool_choice_to_wire
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -309,9 +310,9 @@ def tool_choice_to_wire(
     """
     if tool_choice is None:
         return "required" if tool_required else "auto"
-    if isinstance(tool_choice, dict) or tool_choice in ("auto", "required", "none"):
-        return tool_choice
-    return {"type": "function", "function": {"name": tool_choice}}
+    wire = core_tool_choice_to_wire(tool_choice)
+    assert wire is not None  # only None maps to None, handled above
+    return wire
 
 
 # ---------------------------------------------------------------------------------------------
