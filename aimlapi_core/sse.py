@@ -74,11 +74,17 @@ class SSEDecoder:
         hold_cr = text.endswith("\r")
         if hold_cr:
             text = text[:-1]
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
         self._pending = lines.pop() + ("\r" if hold_cr else "")
         events: list[ServerSentEvent] = []
         for line in lines:
-            event = self._line(line)
+            # Fast path for the two lines nearly every event is made of.
+            if line.startswith("data: "):
+                self._data.append(line[6:])
+                continue
+            event = self._dispatch() if not line else self._line(line)
             if event is not None:
                 events.append(event)
         return events

@@ -261,17 +261,24 @@ class ChatStreamAccumulator:
 
     def __init__(self) -> None:
         self._top: dict[str, Any] = {}
+        self._top_missing: tuple[str, ...] = _TOP_LEVEL  # keys no chunk has carried yet
         self._choices: dict[int, _ChoiceState] = {}
         self.usage: dict[str, Any] | None = None
         self.meta: dict[str, Any] | None = None
 
     def add(self, chunk: dict[str, Any]) -> StreamDelta:
         """Fold one chunk in and return what it added."""
-        top = self._top
-        for key in _TOP_LEVEL:
-            value = chunk.get(key)
-            if value is not None and key not in top:
-                top[key] = value
+        missing = self._top_missing
+        if missing:
+            top = self._top
+            found = False
+            for key in missing:
+                value = chunk.get(key)
+                if value is not None:
+                    top[key] = value
+                    found = True
+            if found:
+                self._top_missing = tuple(k for k in missing if k not in top)
         usage = chunk.get("usage")
         if usage:
             self.usage = usage
@@ -301,13 +308,14 @@ class ChatStreamAccumulator:
             if content:
                 state.content.append(content)
                 out.content = content
-            reasoning = reasoning_text_of(delta)
-            if reasoning:
-                state.reasoning.append(reasoning)
-                out.reasoning = reasoning
-            details = delta.get("reasoning_details")
-            if details:
-                state.reasoning_details.extend(details)
+            if "reasoning_content" in delta or "reasoning" in delta or "reasoning_details" in delta:
+                reasoning = reasoning_text_of(delta)
+                if reasoning:
+                    state.reasoning.append(reasoning)
+                    out.reasoning = reasoning
+                details = delta.get("reasoning_details")
+                if details:
+                    state.reasoning_details.extend(details)
             refusal = delta.get("refusal")
             if refusal:
                 state.refusal.append(refusal)

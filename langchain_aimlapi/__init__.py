@@ -8,7 +8,21 @@ Example:
     'openai/gpt-4o-mini'
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .chat_models import ChatAIMLAPI, ChatAimlapi
-from .llms import AIMLAPILLM, AimlapiLLM
+
+if TYPE_CHECKING:
+    from .llms import AIMLAPILLM, AimlapiLLM
 
 __all__ = ["AIMLAPILLM", "AimlapiLLM", "ChatAIMLAPI", "ChatAimlapi"]
+
+
+def __getattr__(name: str) -> Any:
+    # The text LLM pulls langchain_core.language_models.llms (and with it yaml and tenacity):
+    # load it only when asked for.
+    if name in ("AIMLAPILLM", "AimlapiLLM"):
+        from . import llms
+
+        return getattr(llms, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

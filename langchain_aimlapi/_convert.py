@@ -252,23 +252,34 @@ def chunk_from_delta(
     chunk with nothing in it.
     """
     chunk = delta.chunk
-    usage = usage_metadata_from(delta.usage)
+    usage = usage_metadata_from(delta.usage) if delta.usage is not None else None
     metadata: dict[str, Any] = {"model_provider": PROVIDER}
     if first and inference_id:
         metadata["inference_id"] = inference_id
     if delta.cost is not None:
         metadata["cost"] = delta.cost.as_dict()
-    choices = [c for c in delta.choices if c.index == 0]
-    if not choices:
+    choice = None
+    for candidate in delta.choices:
+        if candidate.index == 0:
+            choice = candidate
+            break
+    if choice is None:
         if usage is None and delta.cost is None and not first:
             return None
         return AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata), None
-    choice = choices[0]
-    additional_kwargs: dict[str, Any] = {}
-    if choice.reasoning:
-        additional_kwargs["reasoning_content"] = choice.reasoning
-    if choice.refusal:
-        additional_kwargs["refusal"] = choice.refusal
+    # Only the fields this chunk has: each keyword costs pydantic a validation per chunk.
+    fields: dict[str, Any] = {
+        "content": choice.content or "",
+        "response_metadata": metadata,
+        "id": chunk.get("id"),
+    }
+    if choice.reasoning or choice.refusal:
+        additional_kwargs: dict[str, Any] = {}
+        if choice.reasoning:
+            additional_kwargs["reasoning_content"] = choice.reasoning
+        if choice.refusal:
+            additional_kwargs["refusal"] = choice.refusal
+        fields["additional_kwargs"] = additional_kwargs
     if choice.finish_reason:
         metadata["finish_reason"] = choice.finish_reason
         for key, name in (("model", "model_name"), ("system_fingerprint", "system_fingerprint")):
@@ -276,15 +287,11 @@ def chunk_from_delta(
                 metadata[name] = chunk[key]
     if choice.logprobs:
         metadata["logprobs"] = choice.logprobs
-    message = AIMessageChunk(
-        content=choice.content or "",
-        additional_kwargs=additional_kwargs,
-        tool_call_chunks=[
+    if choice.tool_calls:
+        fields["tool_call_chunks"] = [
             tool_call_chunk(name=tc.name, args=tc.arguments, id=tc.id, index=tc.index)
             for tc in choice.tool_calls
-        ],
-        usage_metadata=usage,
-        response_metadata=metadata,
-        id=chunk.get("id"),
-    )
-    return message, choice.logprobs
+        ]
+    if usage is not None:
+        fields["usage_metadata"] = usage
+    return AIMessageChunk(**fields), choice.logprobs

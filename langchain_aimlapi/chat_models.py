@@ -191,9 +191,10 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
             messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
         )
         with langchain_errors(), self.client.stream_chat_completion(body) as stream:
+            inference_id = stream.inference_id  # a header lookup: once, not per chunk
             first = True
             for delta in stream:
-                converted = chunk_from_delta(delta, inference_id=stream.inference_id, first=first)
+                converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
                 if converted is None:
                     continue
                 first = False
@@ -218,11 +219,10 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         with langchain_errors():
             stream = await self.async_client.stream_chat_completion(body)
             async with stream:
+                inference_id = stream.inference_id
                 first = True
                 async for delta in stream:
-                    converted = chunk_from_delta(
-                        delta, inference_id=stream.inference_id, first=first
-                    )
+                    converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
                     if converted is None:
                         continue
                     first = False

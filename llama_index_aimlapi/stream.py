@@ -35,13 +35,13 @@ class _Call:
     def __init__(self) -> None:
         self.id: str | None = None
         self.name: str | None = None
-        self.arguments: list[str] = []
+        self.arguments = ""  # the whole string so far (a list joined per chunk is O(n²))
 
     def to_wire(self, index: int) -> dict[str, Any]:
         return {
             "id": self.id or synthetic_call_id(index),
             "type": "function",
-            "function": {"name": self.name or "", "arguments": "".join(self.arguments)},
+            "function": {"name": self.name or "", "arguments": self.arguments},
         }
 
 
@@ -89,7 +89,7 @@ class StreamAssembler:
                 if fragment.name and not call.name:
                     call.name = fragment.name
                 if fragment.arguments:
-                    call.arguments.append(fragment.arguments)
+                    call.arguments += fragment.arguments
             if choice.finish_reason:
                 self.finish_reason = choice.finish_reason
             if choice.logprobs:
@@ -115,12 +115,17 @@ class StreamAssembler:
             kwargs["reasoning_content"] = self.reasoning
         if self.finish_reason:
             kwargs["finish_reason"] = self.finish_reason
+        message = (
+            ChatMessage(role=self.role, blocks=blocks, additional_kwargs={"tool_calls": calls})
+            if calls
+            else ChatMessage(role=self.role, blocks=blocks)
+        )
+        if logprobs is None:
+            return ChatResponse(
+                message=message, delta=text_delta, raw=delta.chunk, additional_kwargs=kwargs
+            )
         return ChatResponse(
-            message=ChatMessage(
-                role=self.role,
-                blocks=blocks,
-                additional_kwargs={"tool_calls": calls} if calls else {},
-            ),
+            message=message,
             delta=text_delta,
             raw=delta.chunk,
             logprobs=logprobs,
