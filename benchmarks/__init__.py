@@ -1,0 +1,1 @@
+"""Benchmarks of the integrations against ChatOpenAI and llama-index OpenAI: see README.md."""

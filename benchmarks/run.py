@@ -1,0 +1,318 @@
+"""Run every benchmark, print the tables and write ``benchmarks/RESULTS.md``.
+
+Usage:
+    .venv/bin/python -m benchmarks            # full run (a few minutes on 2 cores)
+    .venv/bin/python -m benchmarks --quick    # tiny setting, for a smoke check
+    .venv/bin/python -m benchmarks --no-write # print only
+
+Everything runs against ``benchmarks.server`` on 127.0.0.1 (its own process), which replays
+fixed replies in OpenAI's wire format: network and model cost nothing, what is left is what
+the integration itself costs. Each measurement happens in a fresh child interpreter
+(``benchmarks.worker``), so imports, caches and peak RSS of one contestant never leak into
+another's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import report
+from .contestants import REQUIRES, installed
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How much to measure."""
+
+    import_reps: int
+    import_warmup: bool  # one discarded pass first (warms .pyc files and the page cache)
+    calls: int  # sequential calls per round
+    rounds: int  # rounds of calls, interleaved across contestants
+    warmup: int
+    stream_deltas: int
+    stream_rounds: int
+    concurrent: int
+    concurrency_reps: int
+
+
+FULL = Setting(
+    import_reps=7,
+    import_warmup=True,
+    calls=200,
+    rounds=7,
+    warmup=30,
+    stream_deltas=2000,
+    stream_rounds=7,
+    concurrent=1000,
+    concurrency_reps=3,
+)
+QUICK = Setting(
+    import_reps=1,
+    import_warmup=False,
+    calls=10,
+    rounds=2,
+    warmup=3,
+    stream_deltas=100,
+    stream_rounds=2,
+    concurrent=50,
+    concurrency_reps=1,
+)
+
+# (group, role, statement): role is floor, ours or anchor; the module is the last word.
+IMPORTS: list[tuple[str, str, str]] = [
+    ("python", "interpreter", "pass"),
+    ("langchain", "floor", "import langchain_core.language_models"),
+    (
+        "langchain",
+        "floor (BaseChatModel)",
+        "from langchain_core.language_models import BaseChatModel",
+    ),
+    ("langchain", "ours", "import langchain_aimlapi"),
+    ("langchain", "anchor", "import langchain_openai"),
+    ("llama-index", "floor", "import llama_index.core.llms"),
+    (
+        "llama-index",
+        "floor (FunctionCallingLLM)",
+        "from llama_index.core.llms.function_calling import FunctionCallingLLM",
+    ),
+    ("llama-index", "ours", "import llama_index_aimlapi"),
+    ("llama-index", "anchor", "from llama_index.llms.openai import OpenAI"),
+]
+
+GROUPS = {
+    "langchain": ["raw-httpx", "ChatAIMLAPI", "ChatOpenAI", "LangChain alone (no I/O)"],
+    "llama-index": ["raw-httpx", "AIMLAPI", "OpenAI (llama-index)", "LlamaIndex alone (no I/O)"],
+}
+CONCURRENCY = ["raw-httpx", "ChatAIMLAPI", "ChatOpenAI", "AIMLAPI", "OpenAI (llama-index)"]
+
+PACKAGES = [
+    "aimlapi-integrations",
+    "httpx",
+    "pydantic",
+    "langchain-core",
+    "langchain-openai",
+    "openai",
+    "llama-index-core",
+    "llama-index-llms-openai",
+]
+
+
+def _child_env() -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LANGCHAIN_", "LANGSMITH_", "OPENAI_", "AIMLAPI_", "AIML_"))
+    }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    return env
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": platform.platform(),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        **{f"pkg:{k}": v for k, v in versions.items()},
+    }
+
+
+class Server:
+    """``benchmarks.server`` in a child process; closes when its stdin does."""
+
+    def __enter__(self) -> Server:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=_child_env(),
+        )
+        assert self.proc.stdout is not None
+        port = json.loads(self.proc.stdout.readline())["port"]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def stats(self) -> dict[str, Any]:
+        import httpx
+
+        return httpx.get(self.url + "/stats").json()
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _worker(spec: dict[str, Any]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_child_env(),
+        timeout=900,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"worker {spec['task']} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _import_module(stmt: str) -> str:
+    words = stmt.split()
+    return words[1] if words[0] in ("import", "from") else "sys"
+
+
+def measure_imports(setting: Setting, log: Any) -> dict[str, list[float]]:
+    """Wall seconds of ``python -c <statement>``, interleaved, after a warm-up pass."""
+    statements = [stmt for _, _, stmt in IMPORTS if installed(_import_module(stmt))]
+    times: dict[str, list[float]] = {stmt: [] for stmt in statements}
+    env = _child_env()
+    first = 0 if setting.import_warmup else 1
+    for rep in range(first, setting.import_reps + 1):
+        for stmt in statements:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-c", stmt], check=True, cwd=ROOT, env=env)
+            if rep:  # pass 0 only warms .pyc files and the page cache
+                times[stmt].append(time.perf_counter() - started)
+        log(f"imports: pass {rep}/{setting.import_reps}")
+    return times
+
+
+def measure_server(server: Server, setting: Setting) -> dict[str, float]:
+    """The server's own CPU per small request and per stream, against the client's wall."""
+    import httpx
+
+    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+    n = max(20, setting.calls)
+    with httpx.Client() as client:
+        url = f"{server.url}/text/{setting.stream_deltas}/v1/chat/completions"
+        client.post(url, json=body).raise_for_status()
+        before = server.stats()
+        started = time.perf_counter()
+        for _ in range(n):
+            client.post(url, json=body).raise_for_status()
+        wall = (time.perf_counter() - started) / n
+        middle = server.stats()
+        started = time.perf_counter()
+        for _ in range(3):
+            with client.stream("POST", url, json={**body, "stream": True}) as response:
+                for _ in response.iter_raw():
+                    pass
+        stream_wall = (time.perf_counter() - started) / 3
+        after = server.stats()
+    return {
+        "call_cpu_s": (middle["cpu_s"] - before["cpu_s"]) / n,
+        "call_wall_s": wall,
+        "stream_cpu_s": (after["cpu_s"] - middle["cpu_s"]) / 3,
+        "stream_wall_s": stream_wall,
+    }
+
+
+def run(setting: Setting, log: Any) -> dict[str, Any]:
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine(), "setting": setting.__dict__}
+    missing = sorted(name for name, module in REQUIRES.items() if not installed(module))
+    results["missing"] = missing
+    if missing:
+        log(f"not installed, left out: {', '.join(missing)} (pip install -e '.[bench]')")
+    with Server() as server:
+        results["server"] = measure_server(server, setting)
+        log("server: measured")
+        results["imports"] = measure_imports(setting, log)
+        results["groups"] = {}
+        for group, names in GROUPS.items():
+            if names[1] in missing:  # the framework (or our adapter for it) is not installed
+                continue
+            spec = {
+                "task": "group",
+                "server": server.url,
+                "contestants": [name for name in names if name not in missing],
+                "calls": setting.calls,
+                "rounds": setting.rounds,
+                "warmup": setting.warmup,
+                "stream_deltas": setting.stream_deltas,
+                "stream_rounds": setting.stream_rounds,
+            }
+            results["groups"][group] = _worker(spec)
+            log(f"{group}: calls and streams measured")
+        contestants = [name for name in CONCURRENCY if name not in missing]
+        concurrency: dict[str, list[dict[str, float]]] = {name: [] for name in contestants}
+        for rep in range(setting.concurrency_reps):
+            for name in contestants:
+                spec = {
+                    "task": "concurrency",
+                    "server": server.url,
+                    "contestant": name,
+                    "concurrent": setting.concurrent,
+                    "stream_deltas": setting.stream_deltas,
+                }
+                concurrency[name].append(_worker(spec))
+            log(f"concurrency: pass {rep + 1}/{setting.concurrency_reps}")
+        results["concurrency"] = concurrency
+    results["elapsed_s"] = time.perf_counter() - started
+    import resource
+
+    log(
+        f"orchestrator peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny setting (smoke check)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md")
+    parser.add_argument("--json", type=Path, help="also dump the raw numbers to this file")
+    args = parser.parse_args(argv)
+    setting = QUICK if args.quick else FULL
+
+    def log(message: str) -> None:
+        print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+    results = run(setting, log)
+    text = report.render(results, quick=args.quick)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    if not args.no_write:
+        RESULTS.write_text(text)
+        log(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
