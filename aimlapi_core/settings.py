@@ -29,7 +29,9 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "Settings",
     "check_client_request_id_header",
+    "normalise_base_url",
     "validate_client_request_id",
+    "validate_timeout",
 ]
 
 DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
@@ -39,6 +41,18 @@ API_KEY_ENV_VARS = ("AIMLAPI_API_KEY", "AIML_API_KEY")
 BASE_URL_ENV_VARS = ("AIMLAPI_BASE_URL", "AIMLAPI_API_BASE")
 
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def validate_timeout(value: float | None) -> float | None:
+    """A timeout is ``None`` (wait forever) or a positive number of seconds.
+
+    Example:
+        >>> validate_timeout(30)
+        30
+    """
+    if value is not None and value <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {value!r}.")
+    return value
 
 
 def validate_client_request_id(value: str) -> str:
@@ -77,7 +91,13 @@ def _from_env(names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _normalise_base_url(url: str) -> str:
+def normalise_base_url(url: str) -> str:
+    """Strip spaces and the trailing slash; refuse anything but an http(s) URL.
+
+    Example:
+        >>> normalise_base_url("https://api.aimlapi.com/v1/")
+        'https://api.aimlapi.com/v1'
+    """
     url = url.strip().rstrip("/")
     if not re.match(r"^https?://[^/\s]+", url):
         raise ValueError(
@@ -112,9 +132,8 @@ class Settings:
         if isinstance(key, str):
             object.__setattr__(self, "api_key", SecretStr(key) if key else None)
         url = self.base_url or _from_env(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL
-        object.__setattr__(self, "base_url", _normalise_base_url(url))
-        if self.timeout is not None and self.timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {self.timeout!r}.")
+        object.__setattr__(self, "base_url", normalise_base_url(url))
+        validate_timeout(self.timeout)
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             raise ValueError(f"max_retries must be an integer >= 0, got {self.max_retries!r}.")
         if self.client_request_id is not None:

@@ -20,7 +20,9 @@ from aimlapi_core.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    normalise_base_url,
     validate_client_request_id,
+    validate_timeout,
 )
 
 
@@ -70,12 +72,7 @@ class AIMLAPIConnection(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str) -> str:
-        if not value.strip().lower().startswith(("http://", "https://")):
-            raise ValueError(
-                f"base_url must start with http:// or https://, got {value!r} "
-                f"(e.g. {DEFAULT_BASE_URL!r})."
-            )
-        return value.rstrip("/")
+        return normalise_base_url(value)
 
     @field_validator("client_request_id")
     @classmethod
@@ -85,9 +82,7 @@ class AIMLAPIConnection(BaseModel):
     @field_validator("timeout")
     @classmethod
     def _check_timeout(cls, value: float | None) -> float | None:
-        if value is not None and value <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {value!r}.")
-        return value
+        return validate_timeout(value)
 
     @field_validator("http_client")
     @classmethod
