@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+from langchain_core.language_models import LangSmithParams
 from langchain_core.utils.utils import build_extra_kwargs
 from pydantic import Field, field_validator, model_validator
 
@@ -81,6 +82,35 @@ class AIMLAPIRequestParams(AIMLAPIConnection):
         if value is not None and value <= 0:
             raise ValueError(f"max_tokens must be a positive integer, got {value!r}.")
         return value
+
+    _ls_model_type: ClassVar[Literal["chat", "llm"]] = "chat"  # LangSmith model type
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "AIMLAPI_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._default_params}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = {**self._default_params, **kwargs}
+        ls_params = LangSmithParams(
+            ls_provider="aimlapi",
+            ls_model_name=params.get("model", self.model_name),
+            ls_model_type=self._ls_model_type,
+            ls_temperature=params.get("temperature", self.temperature),
+        )
+        if max_tokens := params.get("max_tokens") or params.get("max_completion_tokens"):
+            ls_params["ls_max_tokens"] = max_tokens
+        ls_stop = stop or params.get("stop")
+        if ls_stop:
+            ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
+        return ls_params
 
     @property
     def _default_params(self) -> dict[str, Any]:

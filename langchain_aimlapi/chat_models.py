@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.language_models import LanguageModelInput, ModelProfile
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
     agenerate_from_stream,
@@ -81,14 +81,6 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     def _llm_type(self) -> str:
         return "aimlapi-chat"
 
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "AIMLAPI_API_KEY"}
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_aimlapi", "chat_models"]
@@ -96,29 +88,10 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model_name)
 
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, **self._default_params}
-
     def _get_invocation_params(
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         return {**super()._get_invocation_params(stop=stop), **self._default_params, **kwargs}
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = {**self._default_params, **kwargs}
-        ls_params = LangSmithParams(
-            ls_provider="aimlapi",
-            ls_model_name=params.get("model", self.model_name),
-            ls_model_type="chat",
-            ls_temperature=params.get("temperature", self.temperature),
-        )
-        if max_tokens := params.get("max_tokens") or params.get("max_completion_tokens"):
-            ls_params["ls_max_tokens"] = max_tokens
-        ls_stop = stop or params.get("stop")
-        if ls_stop:
-            ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
-        return ls_params
 
     # -- results ---------------------------------------------------------------------------
 

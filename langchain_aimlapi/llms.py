@@ -13,10 +13,9 @@ Example:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams
 from langchain_core.language_models.llms import BaseLLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
@@ -107,39 +106,15 @@ class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
             chain.invoke({"thing": "colour"})
     """
 
+    _ls_model_type: ClassVar[Literal["chat", "llm"]] = "llm"
+
     @property
     def _llm_type(self) -> str:
         return "aimlapi"
 
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "AIMLAPI_API_KEY"}
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_aimlapi", "llms"]
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, **self._default_params}
-
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        params = {**self._default_params, **kwargs}
-        ls_params = LangSmithParams(
-            ls_provider="aimlapi",
-            ls_model_name=params.get("model", self.model_name),
-            ls_model_type="llm",
-            ls_temperature=params.get("temperature", self.temperature),
-        )
-        if max_tokens := params.get("max_tokens"):
-            ls_params["ls_max_tokens"] = max_tokens
-        if ls_stop := stop or params.get("stop"):
-            ls_params["ls_stop"] = [ls_stop] if isinstance(ls_stop, str) else list(ls_stop)
-        return ls_params
 
     def _result(self, replies: list[ChatReply]) -> LLMResult:
         return LLMResult(
