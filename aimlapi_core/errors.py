@@ -30,6 +30,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseFailedError",
     "ServerError",
     "StreamError",
     "UnprocessableEntityError",
@@ -86,6 +87,14 @@ class APITimeoutError(APIConnectionError):
 
 class StreamError(AIMLAPIError):
     """A stream carried an error event, or ended before its terminal event."""
+
+
+class ResponseFailedError(StreamError):
+    """A Responses call ended with status ``failed`` (a ``response.failed`` event, or a 200 body
+    whose ``status`` is ``failed``); the provider's error code and message are kept.
+
+    A :class:`StreamError` subclass, so code that catches stream errors also catches it.
+    """
 
 
 class APIStatusError(AIMLAPIError):
@@ -259,8 +268,12 @@ def error_from_response(
     )
 
 
-def stream_error_from_event(payload: Mapping[str, Any], *, inference_id: str | None) -> StreamError:
+def stream_error_from_event(
+    payload: Mapping[str, Any], *, inference_id: str | None, failed: bool = False
+) -> StreamError:
     """Build the :class:`StreamError` for an error carried inside a 200 stream.
+
+    ``failed=True`` builds a :class:`ResponseFailedError` (a Responses ``failed`` status).
 
     Example:
         >>> err = stream_error_from_event({"error": {"message": "Token limit", "code": 400}},
@@ -277,8 +290,13 @@ def stream_error_from_event(payload: Mapping[str, Any], *, inference_id: str | N
         )
         status = int(raw_status) if isinstance(raw_status, int) else None
     message = parsed.get("message", "unknown error")
-    return StreamError(
-        f"The stream carried an error event: {message}",
+    cls, text = (
+        (ResponseFailedError, f"The response failed: {message}")
+        if failed
+        else (StreamError, f"The stream carried an error event: {message}")
+    )
+    return cls(
+        text,
         status_code=status,
         request_id=parsed.get("request_id") or inference_id,
         inference_id=inference_id,

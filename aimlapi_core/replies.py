@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from .errors import stream_error_from_event
 from .stream import (
     ChatChunkReader,
     ChatStreamAccumulator,
@@ -47,6 +48,7 @@ __all__ = [
     "ChatStream",
     "ResponsesReply",
     "ResponsesStream",
+    "raise_if_failed",
 ]
 
 
@@ -260,9 +262,33 @@ def chat_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> ChatRep
     )
 
 
+def raise_if_failed(response: Response, inference_id: str | None) -> None:
+    """Raise :class:`ResponseFailedError` for a ``failed`` response, with its error and id.
+
+    Example:
+        >>> raise_if_failed(Response(status="failed", error={"code": "server_error",
+        ...     "message": "The model crashed"}), "inf-1")
+        Traceback (most recent call last):
+        ...
+        aimlapi_core.errors.ResponseFailedError: The response failed: The model crashed
+    """
+    if response.status != "failed":
+        return
+    raise stream_error_from_event(
+        {"error": response.error or {"message": "the response failed without an error"}},
+        inference_id=inference_id,
+        failed=True,
+    )
+
+
 def responses_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> ResponsesReply:
-    """A non-streamed Responses body and its headers → :class:`ResponsesReply`."""
+    """A non-streamed Responses body and its headers → :class:`ResponsesReply`.
+
+    A body whose ``status`` is ``failed`` raises :class:`ResponseFailedError`, as the
+    ``response.failed`` event of a stream does.
+    """
     response = Response.model_validate(data)
+    raise_if_failed(response, headers.get("x-inference-id"))
     return ResponsesReply(
         response,
         headers.get("x-inference-id"),

@@ -153,6 +153,7 @@ class ResponsesEventReader:
             raise stream_error_from_event(
                 {"error": response.get("error") or {"message": "response.failed"}},
                 inference_id=self.inference_id,
+                failed=True,
             )
         if kind in TERMINAL_EVENTS:
             self.terminal = kind
