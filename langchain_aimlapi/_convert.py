@@ -231,6 +231,10 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
     }
     if choice.logprobs is not None:
         metadata["logprobs"] = choice.logprobs
+    extra = completion.model_extra or {}
+    for key in ("status", "incomplete_details"):  # a /v1/responses reply's own fields
+        if extra.get(key) is not None:
+            metadata[key] = extra[key]
     return AIMessage(
         content=wire.text,
         additional_kwargs=additional_kwargs,
@@ -240,6 +244,17 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
         response_metadata={k: v for k, v in metadata.items() if v is not None},
         id=completion.id,
     )
+
+
+# Chunk fields copied into the last chunk's response_metadata (the last three come only from
+# /v1/responses streams: the response id is what previous_response_id chains on).
+_FINAL_CHUNK_METADATA = (
+    ("model", "model_name"),
+    ("system_fingerprint", "system_fingerprint"),
+    ("response_id", "id"),
+    ("status", "status"),
+    ("incomplete_details", "incomplete_details"),
+)
 
 
 def chunk_from_delta(
@@ -282,7 +297,7 @@ def chunk_from_delta(
         fields["additional_kwargs"] = additional_kwargs
     if choice.finish_reason:
         metadata["finish_reason"] = choice.finish_reason
-        for key, name in (("model", "model_name"), ("system_fingerprint", "system_fingerprint")):
+        for key, name in _FINAL_CHUNK_METADATA:
             if chunk.get(key):
                 metadata[name] = chunk[key]
     if choice.logprobs:

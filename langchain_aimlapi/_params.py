@@ -9,7 +9,8 @@ from langchain_core.utils.utils import build_extra_kwargs
 from pydantic import Field, field_validator, model_validator
 
 from aimlapi_core.models import get_capabilities
-from aimlapi_core.shaping import shape_chat_request
+from aimlapi_core.responses_bridge import responses_request_from_chat
+from aimlapi_core.shaping import shape_chat_request, shape_responses_request
 
 from ._connection import AIMLAPIConnection
 
@@ -139,17 +140,20 @@ class AIMLAPIRequestParams(AIMLAPIConnection):
         *,
         stream: bool,
         stream_usage: bool | None = None,
+        responses: bool = False,
         **kwargs: Any,
     ) -> dict[str, Any]:
         """The wire body for ``messages``: defaults, call kwargs, stop, stream usage, extra
-        body, then shaped to the model's capabilities."""
+        body, then shaped to the model's capabilities. ``responses=True`` builds the
+        ``POST /v1/responses`` body for the same call instead."""
         params = {**self._default_params, **kwargs}
         if stop is not None:
             params["stop"] = stop
         extra_body = params.pop("extra_body", None) or self.extra_body
-        reasoning = params.pop("reasoning", None)
-        if isinstance(reasoning, dict) and reasoning.get("effort"):
-            params.setdefault("reasoning_effort", reasoning["effort"])
+        if not responses:  # Responses takes the whole reasoning object; chat only its effort
+            reasoning = params.pop("reasoning", None)
+            if isinstance(reasoning, dict) and reasoning.get("effort"):
+                params.setdefault("reasoning_effort", reasoning["effort"])
         if params.get("max_completion_tokens") is not None:
             params.setdefault("max_tokens", params.pop("max_completion_tokens"))
         body: dict[str, Any] = {
@@ -158,6 +162,10 @@ class AIMLAPIRequestParams(AIMLAPIConnection):
         }
         body.update(params)
         caps = get_capabilities(body["model"])
+        if responses:  # the client sets ``stream``; Responses streams always report usage
+            if extra_body:
+                body.update(extra_body)
+            return shape_responses_request(responses_request_from_chat(body), caps)
         if stream:
             explicit = (kwargs.get("stream_options") or {}).get("include_usage")
             include_usage = next(

@@ -9,7 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -30,13 +30,15 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict
 
-from aimlapi_core import ChatReply
+from aimlapi_core import ChatReply, StreamDelta
 from aimlapi_core.models import get_capabilities
+from aimlapi_core.responses_bridge import achat_deltas, chat_deltas, chat_reply_from_responses
 from aimlapi_core.tools import tool_choice_to_wire
 
 from ._convert import (
     ai_message_from_reply,
     chunk_from_delta,
+    message_to_wire,
     messages_to_wire,
 )
 from ._params import AIMLAPIRequestParams
@@ -48,6 +50,33 @@ StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
 def _tool_names(tools: list[dict[str, Any]]) -> list[str]:
     return [t["function"]["name"] for t in tools if "function" in t]
+
+
+# Parameters only /v1/responses understands: a call that has one goes there (as ChatOpenAI).
+_RESPONSES_ONLY_PARAMS = frozenset(
+    {"previous_response_id", "include", "truncation", "background", "instructions", "text"}
+)
+
+
+def _wants_responses(params: dict[str, Any]) -> bool:
+    """Whether the call's parameters only make sense on ``/v1/responses``."""
+    if _RESPONSES_ONLY_PARAMS.intersection(k for k, v in params.items() if v is not None):
+        return True
+    reasoning = params.get("reasoning")
+    if isinstance(reasoning, dict) and reasoning.get("summary"):
+        return True  # reasoning summaries exist only on Responses
+    return any(t.get("type") not in (None, "function") for t in params.get("tools") or ())
+
+
+def _after_last_response(messages: list[BaseMessage]) -> tuple[list[BaseMessage], str | None]:
+    """The messages after the last AI message that came from ``/v1/responses``, and its id."""
+    for i in range(len(messages) - 1, -1, -1):
+        message = messages[i]
+        if isinstance(message, AIMessage):
+            response_id = message.response_metadata.get("id")
+            if isinstance(response_id, str) and response_id.startswith("resp_"):
+                return messages[i + 1 :], response_id
+    return messages, None
 
 
 class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
@@ -77,6 +106,19 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
+    use_responses_api: bool | None = None
+    """Call ``POST /v1/responses`` instead of chat completions. ``None`` (default) decides per
+    call: Responses for models AI/ML API serves only there, and for calls with a parameter
+    only Responses has (``previous_response_id``, ``include``, ``instructions``, ``text``,
+    ``truncation``, ``reasoning={"summary": ...}``, built-in tools)."""
+    use_previous_response_id: bool = False
+    """On Responses, send only the messages after the last AI message that has a response id,
+    with ``previous_response_id`` set to that id (the server keeps the earlier turns)."""
+    store: bool | None = None
+    """Responses ``store``: whether the server keeps the response (needed for chaining)."""
+    include: list[str] | None = None
+    """Responses ``include``, e.g. ``["reasoning.encrypted_content"]``."""
+
     @property
     def _llm_type(self) -> str:
         return "aimlapi-chat"
@@ -92,6 +134,49 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         self, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         return {**super()._get_invocation_params(stop=stop), **self._default_params, **kwargs}
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params = super()._default_params
+        if self.store is not None:
+            params["store"] = self.store
+        if self.include is not None:
+            params["include"] = self.include
+        return params
+
+    def _uses_responses_api(self, kwargs: dict[str, Any]) -> bool:
+        """Whether this call goes to ``/v1/responses`` (see :attr:`use_responses_api`).
+
+        Example:
+            >>> ChatAIMLAPI(model="openai/gpt-5-pro", api_key="k")._uses_responses_api({})
+            True
+            >>> ChatAIMLAPI(model="gpt-4o", api_key="k")._uses_responses_api({})
+            False
+        """
+        if self.use_responses_api is not None:
+            return self.use_responses_api
+        caps = get_capabilities(self.model_name)
+        if caps is not None and caps.serves_responses_only:
+            return True
+        return self.use_previous_response_id or _wants_responses({**self._default_params, **kwargs})
+
+    def _responses_body(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        *,
+        stream: bool,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        if self.use_previous_response_id and "previous_response_id" not in kwargs:
+            messages, response_id = _after_last_response(messages)
+            if response_id is not None:
+                kwargs["previous_response_id"] = response_id
+        wire = [message_to_wire(m) for m in messages]
+        if not wire and "previous_response_id" not in kwargs:
+            messages_to_wire(messages)  # raises the empty-conversation error
+        kwargs.pop("stream_usage", None)  # Responses streams always carry usage
+        return self._request_body(wire, stop, stream=stream, responses=True, **kwargs)
 
     # -- results ---------------------------------------------------------------------------
 
@@ -132,6 +217,11 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        if self._uses_responses_api(kwargs):
+            body = self._responses_body(messages, stop, stream=False, **kwargs)
+            with langchain_errors():
+                reply = chat_reply_from_responses(self.client.create_response(body))
+            return self._chat_result(reply)
         body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
         with langchain_errors():
             reply = self.client.chat_completion(body)
@@ -146,6 +236,11 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        if self._uses_responses_api(kwargs):
+            body = self._responses_body(messages, stop, stream=False, **kwargs)
+            with langchain_errors():
+                reply = chat_reply_from_responses(await self.async_client.create_response(body))
+            return self._chat_result(reply)
         body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
         with langchain_errors():
             reply = await self.async_client.chat_completion(body)
@@ -160,13 +255,19 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        body = self._request_body(
-            messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
-        )
-        with langchain_errors(), self.client.stream_chat_completion(body) as stream:
+        if self._uses_responses_api(kwargs):
+            body = self._responses_body(messages, stop, stream=True, **kwargs)
+            stream: Any = self.client.stream_response(body)
+            deltas: Iterable[StreamDelta] = chat_deltas(stream)
+        else:
+            body = self._request_body(
+                messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
+            )
+            stream = deltas = self.client.stream_chat_completion(body)
+        with langchain_errors(), stream:
             inference_id = stream.inference_id  # a header lookup: once, not per chunk
             first = True
-            for delta in stream:
+            for delta in deltas:
                 converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
                 if converted is None:
                     continue
@@ -186,15 +287,24 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        body = self._request_body(
-            messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
-        )
+        responses = self._uses_responses_api(kwargs)
+        if responses:
+            body = self._responses_body(messages, stop, stream=True, **kwargs)
+        else:
+            body = self._request_body(
+                messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
+            )
         with langchain_errors():
-            stream = await self.async_client.stream_chat_completion(body)
+            stream: Any = await (
+                self.async_client.stream_response(body)
+                if responses
+                else self.async_client.stream_chat_completion(body)
+            )
+            deltas: AsyncIterable[StreamDelta] = achat_deltas(stream) if responses else stream
             async with stream:
                 inference_id = stream.inference_id
                 first = True
-                async for delta in stream:
+                async for delta in deltas:
                     converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
                     if converted is None:
                         continue

@@ -75,8 +75,13 @@ def seed(directory: Path, class_name: str) -> list[Path]:
     return written
 
 
+# (test module, class) of every standard integration suite with image tests.
+SUITES = (
+    ("test_chat_standard_integration", "TestChatAIMLAPIIntegration"),
+    ("test_responses_standard_integration", "TestChatAIMLAPIResponsesIntegration"),
+)
+
 if __name__ == "__main__":
-    for p in seed(
-        ROOT / "cassettes" / "test_chat_standard_integration", "TestChatAIMLAPIIntegration"
-    ):
-        print("seeded", p.relative_to(ROOT))
+    for module, class_name in SUITES:
+        for p in seed(ROOT / "cassettes" / module, class_name):
+            print("seeded", p.relative_to(ROOT))

@@ -1348,7 +1348,8 @@ def _stream_events(
 
 
 def fake_responder(request: ReceivedRequest) -> Scripted:
-    """Route a request: ``POST /v1/chat/completions`` → the fake model; anything else → 404.
+    """Route a request: ``POST /v1/chat/completions`` → the fake model, ``POST /v1/responses``
+    → :func:`tests.support.fake_responses.fake_response`; anything else → 404.
 
     The 404 has AI/ML API's error shape: ``{"message", "path", "requestId", "statusCode",
     "timestamp"}``.
@@ -1361,5 +1362,9 @@ def fake_responder(request: ReceivedRequest) -> Scripted:
     path = request.path.split("?", 1)[0].rstrip("/")
     if request.method == "POST" and path == _CHAT_PATH:
         return fake_chat_completion(request)
+    if request.method == "POST" and path == "/v1/responses":
+        from tests.support.fake_responses import fake_response  # it builds on this module
+
+        return fake_response(request)
     seed = _digest(request.method, request.path, request.body)
     return _error(404, f"Cannot {request.method} {path}", request.path, seed)
