@@ -1,4 +1,5 @@
-"""AI/ML API for LlamaIndex: ``AIMLAPI``, a ``FunctionCallingLLM`` on ``aimlapi_core``.
+"""AI/ML API for LlamaIndex: ``AIMLAPI`` and ``AIMLAPIResponses``, ``FunctionCallingLLM`` s on
+chat completions and on ``/v1/responses``.
 
 Example:
     >>> from llama_index_aimlapi import AIMLAPI
@@ -8,5 +9,6 @@ Example:
 """
 
 from .base import AIMLAPI, DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
+from .responses import AIMLAPIResponses
 
-__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL"]
+__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL", "AIMLAPIResponses"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Generator, Sequence
 from json import JSONDecodeError
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 from llama_index.core.base.llms.generic_utils import (
@@ -167,6 +167,7 @@ class AIMLAPI(FunctionCallingLLM):
         default=False, description="Send tool schemas in strict mode (OpenAI's strict: true)."
     )
 
+    _on_responses_api: ClassVar[bool] = False  # AIMLAPIResponses calls /v1/responses
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
     _http_client: httpx.Client | None = PrivateAttr(default=None)
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
@@ -224,10 +225,11 @@ class AIMLAPI(FunctionCallingLLM):
         self._http_client = http_client
         self._async_http_client = async_http_client
         caps = get_capabilities(model)
-        if caps is not None and caps.serves_responses_only:
+        if caps is not None and caps.serves_responses_only and not self._on_responses_api:
             logger.warning(
                 "AI/ML API documents %r on /v1/responses only; AIMLAPI uses "
-                "/v1/chat/completions, which may refuse it.",
+                "/v1/chat/completions, which may refuse it: use "
+                "llama_index_aimlapi.AIMLAPIResponses for this model.",
                 model,
             )
 
@@ -316,10 +318,8 @@ class AIMLAPI(FunctionCallingLLM):
 
     # -- request building --------------------------------------------------------------------
 
-    def _chat_body(
-        self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
-    ) -> dict[str, Any]:
-        """The request body: fields, ``additional_kwargs``, call kwargs, shaped to the model."""
+    def _unshaped_body(self, messages: Sequence[ChatMessage], **kwargs: Any) -> dict[str, Any]:
+        """Model, wire messages, fields, ``additional_kwargs`` and call kwargs, in that order."""
         body: dict[str, Any] = {"model": self.model, "messages": to_wire_messages(messages)}
         if self.temperature is not None:
             body["temperature"] = self.temperature
@@ -329,6 +329,13 @@ class AIMLAPI(FunctionCallingLLM):
             body["reasoning_effort"] = self.reasoning_effort
         body.update(self.additional_kwargs)
         body.update((k, v) for k, v in kwargs.items() if v is not None)
+        return body
+
+    def _chat_body(
+        self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The request body: fields, ``additional_kwargs``, call kwargs, shaped to the model."""
+        body = self._unshaped_body(messages, **kwargs)
         caps = self.capabilities
         if stream:
             if "stream_options" not in body and _accepts(caps, "stream_options"):

@@ -1,0 +1,194 @@
+"""``AIMLAPIResponses``: AI/ML API's ``POST /v1/responses`` for LlamaIndex.
+
+The counterpart of ``llama-index-llms-openai``'s ``OpenAIResponses``. It is :class:`AIMLAPI`
+with another endpoint: the same messages, tools, structured output, streaming, usage and cost,
+because the core translates the chat-shaped request to a Responses one and the answer back
+(:mod:`aimlapi_core.responses_bridge`). What only Responses has is here: reasoning summaries
+(``reasoning_options={"summary": "auto"}``), ``instructions``, ``store``, ``include``,
+built-in tools, and conversations the server keeps (``track_previous_responses``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    MessageRole,
+)
+from llama_index.core.bridge.pydantic import Field
+from llama_index.core.types import PydanticProgramMode
+
+from aimlapi_core import ResponsesReply
+from aimlapi_core.responses_bridge import (
+    achat_deltas,
+    chat_deltas,
+    chat_reply_from_responses,
+    responses_request_from_chat,
+)
+from aimlapi_core.shaping import shape_responses_request
+from aimlapi_core.usage import cost_from_headers
+
+from .base import AIMLAPI
+from .convert import chat_response_from_reply
+from .stream import StreamAssembler
+
+__all__ = ["AIMLAPIResponses"]
+
+
+class AIMLAPIResponses(AIMLAPI):
+    """AI/ML API models on ``POST /v1/responses`` (the only endpoint of some, e.g.
+    ``openai/gpt-5-pro``), with everything :class:`AIMLAPI` does.
+
+    Args (besides :class:`AIMLAPI`'s):
+        reasoning_options: ``{"effort": "low" | "medium" | "high", "summary": "auto" | ...}``;
+            summaries come back as a ``ThinkingBlock`` and in ``reasoning_content``.
+        instructions: A system prompt the server puts before the input.
+        store: Whether the server keeps the response (``True`` when tracking responses).
+        include: Extra output to include, e.g. ``["reasoning.encrypted_content"]``.
+        built_in_tools: Responses tools sent with every call (``{"type": "web_search_preview"}``).
+        track_previous_responses: Send each call with the last response's id as
+            ``previous_response_id`` and only the messages after the last assistant turn;
+            the server keeps the rest.
+        previous_response_id: The response to continue from (updated when tracking).
+        max_output_tokens: Alias of ``max_tokens``.
+
+    ``raw`` of a :class:`ChatResponse` is the Responses object as it came (``id``, ``status``,
+    ``incomplete_details``, every output item); of a streamed one, the translated chunk, whose
+    last one has the response ``id``, ``status`` and ``incomplete_details``. An ``incomplete``
+    response keeps its partial text with ``finish_reason="length"``; a ``failed`` one raises
+    :class:`aimlapi_core.ResponseFailedError`.
+
+    Example:
+        >>> from llama_index_aimlapi import AIMLAPIResponses
+        >>> llm = AIMLAPIResponses(model="openai/o3-2025-04-16", api_key="sk-...",
+        ...     reasoning_options={"effort": "low", "summary": "auto"})
+        >>> llm.class_name(), llm.metadata.is_function_calling_model
+        ('AIMLAPIResponses', True)
+
+        Then ``llm.chat([...])``, ``llm.stream_chat([...])``, ``FunctionAgent(llm=llm, ...)``
+        or ``llm.as_structured_llm(MyModel)``, as with :class:`AIMLAPI`.
+    """
+
+    reasoning_options: dict[str, Any] | None = Field(
+        default=None, description="Responses `reasoning`: {effort, summary}."
+    )
+    instructions: str | None = Field(default=None, description="System instructions.")
+    store: bool | None = Field(default=None, description="Whether the server keeps responses.")
+    include: list[str] | None = Field(default=None, description="Extra output to include.")
+    built_in_tools: list[dict[str, Any]] | None = Field(
+        default=None, description="Responses built-in tools sent with every call."
+    )
+    track_previous_responses: bool = Field(
+        default=False, description="Chain calls with previous_response_id."
+    )
+    previous_response_id: str | None = Field(
+        default=None, description="The response the next call continues from."
+    )
+
+    _on_responses_api: ClassVar[bool] = True
+
+    def __init__(self, *, max_output_tokens: int | None = None, **kwargs: Any) -> None:
+        if max_output_tokens is not None:
+            kwargs.setdefault("max_tokens", max_output_tokens)
+        super().__init__(**kwargs)
+        if self.track_previous_responses and self.store is None:
+            self.store = True  # a response the server did not keep cannot be continued
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Name used by LlamaIndex serialisation."""
+        return "AIMLAPIResponses"
+
+    def _uses_json_schema(self) -> bool:
+        """``text.format`` JSON schema unless the model's Responses schema lacks ``text``."""
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
+            return False
+        caps = self.capabilities
+        return caps is None or caps.accepts_responses_param("text") is not False
+
+    def _chat_body(
+        self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
+    ) -> dict[str, Any]:
+        """The ``POST /v1/responses`` body for ``messages``, shaped to the model."""
+        previous = kwargs.pop("previous_response_id", None) or self.previous_response_id
+        if self.track_previous_responses and previous:
+            messages = _after_last_assistant(messages)
+        body = self._unshaped_body(messages, **kwargs)
+        for key, value in (
+            ("previous_response_id", previous),
+            ("instructions", self.instructions),
+            ("store", self.store),
+            ("include", self.include),
+        ):
+            if value is not None:
+                body.setdefault(key, value)
+        if self.reasoning_options:
+            body["reasoning"] = {**self.reasoning_options, **(body.get("reasoning") or {})}
+        if self.built_in_tools:
+            body["tools"] = [*self.built_in_tools, *(body.get("tools") or ())]
+        return shape_responses_request(responses_request_from_chat(body), self.capabilities)
+
+    def _remember(self, response_id: str | None) -> None:
+        if self.track_previous_responses and response_id:
+            self.previous_response_id = response_id
+
+    def _response(self, reply: ResponsesReply) -> ChatResponse:
+        response = chat_response_from_reply(chat_reply_from_responses(reply))
+        response.raw = reply.response.model_dump(mode="json", exclude_unset=True)
+        self._remember(reply.response.id)
+        return response
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._chat_body(messages, stream=False, **kwargs)
+        return self._response(self._client().create_response(body))
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        body = self._chat_body(messages, stream=False, **kwargs)
+        return self._response(await self._aclient().create_response(body))
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        body = self._chat_body(messages, stream=True, **kwargs)
+        client = self._client()
+
+        def gen() -> ChatResponseGen:
+            with client.stream_response(body) as stream:
+                assembler = StreamAssembler(
+                    inference_id=stream.inference_id,
+                    header_cost=cost_from_headers(stream.headers),
+                )
+                for delta in chat_deltas(stream):
+                    yield assembler.add(delta)
+            self._remember(stream.result().response.id)
+
+        return gen()
+
+    async def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        body = self._chat_body(messages, stream=True, **kwargs)
+
+        async def gen() -> ChatResponseAsyncGen:
+            client = self._aclient()
+            async with await client.stream_response(body) as stream:
+                assembler = StreamAssembler(
+                    inference_id=stream.inference_id,
+                    header_cost=cost_from_headers(stream.headers),
+                )
+                async for delta in achat_deltas(stream):
+                    yield assembler.add(delta)
+            self._remember(stream.result().response.id)
+
+        return gen()
+
+
+def _after_last_assistant(messages: Sequence[ChatMessage]) -> Sequence[ChatMessage]:
+    """The messages after the last assistant turn: what a continued response still needs."""
+    for i in range(len(messages) - 1, -1, -1):
+        if messages[i].role == MessageRole.ASSISTANT:
+            return messages[i + 1 :]
+    return messages
