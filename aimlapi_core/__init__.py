@@ -11,6 +11,7 @@ Example:
 __version__ = "0.1.0"
 
 from .client import APIResponse, AsyncClient, AsyncEventStream, Client, EventStream
+from .embeddings import EmbeddingsReply, EmbeddingsResult
 from .errors import (
     AIMLAPIError,
     APIConnectionError,
@@ -68,6 +69,8 @@ __all__ = [
     "Client",
     "ConflictError",
     "Cost",
+    "EmbeddingsReply",
+    "EmbeddingsResult",
     "EventStream",
     "MissingAPIKeyError",
     "NotFoundError",

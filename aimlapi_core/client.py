@@ -29,6 +29,8 @@ from typing import Any
 import httpx
 
 from . import __version__
+from . import embeddings as _embeddings
+from .embeddings import EmbeddingsReply, EmbeddingsResult, embeddings_reply_from
 from .errors import (
     AIMLAPIError,
     APIConnectionError,
@@ -457,6 +459,18 @@ class Client(_BaseClient):
         """``POST /responses`` with ``stream: true`` → :class:`ResponsesStream`."""
         return ResponsesStream(self.stream("/responses", {**body, "stream": True}, **kwargs))
 
+    def create_embeddings(self, body: Mapping[str, Any], **kwargs: Any) -> EmbeddingsReply:
+        """``POST /embeddings``, one request as ``body`` says → :class:`EmbeddingsReply`."""
+        reply = self.post("/embeddings", body, **kwargs)
+        return embeddings_reply_from(reply.data, reply.headers)
+
+    def embed(
+        self, texts: list[str], model: str = _embeddings.DEFAULT_EMBEDDING_MODEL, **options: Any
+    ) -> EmbeddingsResult:
+        """Embed ``texts`` in batches, vectors in input order: see
+        :func:`aimlapi_core.embeddings.embed` for ``options``."""
+        return _embeddings.embed(self, texts, model, **options)
+
     def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models`` (AI/ML API serves it without a key; ours is sent anyway if set)."""
         return self.get("/models", params=params or None).data
@@ -643,6 +657,18 @@ class AsyncClient(_BaseClient):
         return AsyncResponsesStream(
             await self.stream("/responses", {**body, "stream": True}, **kwargs)
         )
+
+    async def create_embeddings(self, body: Mapping[str, Any], **kwargs: Any) -> EmbeddingsReply:
+        """``POST /embeddings``, one request as ``body`` says → :class:`EmbeddingsReply`."""
+        reply = await self.post("/embeddings", body, **kwargs)
+        return embeddings_reply_from(reply.data, reply.headers)
+
+    async def embed(
+        self, texts: list[str], model: str = _embeddings.DEFAULT_EMBEDDING_MODEL, **options: Any
+    ) -> EmbeddingsResult:
+        """Embed ``texts`` in concurrent batches, vectors in input order: see
+        :func:`aimlapi_core.embeddings.aembed` for ``options``."""
+        return await _embeddings.aembed(self, texts, model, **options)
 
     async def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models``."""

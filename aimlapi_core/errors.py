@@ -168,8 +168,9 @@ def parse_error_body(body: str | bytes | Mapping[str, Any] | None) -> dict[str, 
 
     Handles AI/ML API's ``{"message", "statusCode", "requestId", ...}``, OpenAI's
     ``{"error": {"message", "type", "code", "param"}}``, OpenRouter's
-    ``{"error": {"code", "message", "metadata": {"raw"}}}``, a bare string ``error``, and
-    HTML or empty bodies (the message is then a clipped excerpt of the text).
+    ``{"error": {"code", "message", "metadata": {"raw"}}}``, FastAPI's ``{"detail": ...}``
+    (Voyage), a bare string ``error``, and HTML or empty bodies (the message is then a clipped
+    excerpt of the text).
 
     Example:
         >>> parse_error_body('{"error": {"message": "bad", "type": "invalid_request_error"}}')
@@ -208,6 +209,15 @@ def parse_error_body(body: str | bytes | Mapping[str, Any] | None) -> dict[str, 
     if "message" not in out and data.get("message") is not None:
         msg = data["message"]
         out["message"] = "; ".join(map(str, msg)) if isinstance(msg, list) else str(msg)
+    detail = data.get("detail")  # FastAPI's shape (Voyage): a string or validation errors
+    if "message" not in out and detail:
+        out["message"] = (
+            "; ".join(
+                str(d.get("msg", d)) if isinstance(d, Mapping) else str(d) for d in detail
+            )
+            if isinstance(detail, list)
+            else str(detail)
+        )
     for key in ("requestId", "request_id"):
         if data.get(key):
             out["request_id"] = str(data[key])

@@ -44,6 +44,16 @@ only in a call's first fragment (fragments of parallel calls interleave unless
 ``interleave_tool_calls=False``), ``usage`` in a final ``choices: []`` chunk only when
 ``stream_options.include_usage`` is true, then ``data: [DONE]``.
 
+**Embeddings** (``POST /v1/embeddings``, :func:`fake_embeddings`): one vector per input, in
+OpenAI's format (``object: "list"``, ``data`` items with ``index``, ``model``, ``usage`` with
+``prompt_tokens``/``total_tokens``) plus ``meta.usage``, ``x-inference-id`` and the cost headers.
+A vector is the set of the text's words (lower-cased, stop words left out) hashed into
+:data:`FAKE_EMBEDDING_DIMENSIONS` signed buckets (or ``dimensions``), L2-normalised and
+rounded to multiples of 2⁻¹⁶ (exact in float32, so ``encoding_format: "base64"`` carries the same
+numbers): texts sharing words are close, so retrieval over it ranks by word overlap. Like
+OpenAI's models it answers 400 to an empty string, to ``dimensions`` for
+``text-embedding-ada-002`` and to an ``encoding_format`` other than ``float``/``base64``.
+
 Example:
     >>> reply = fake_chat_completion(ReceivedRequest("POST", "/v1/chat/completions", {},
     ...     {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}))
@@ -55,10 +65,12 @@ Example:
 from __future__ import annotations
 
 import ast
+import base64
 import hashlib
 import json
 import math
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,10 +78,13 @@ from .replay_server import ReceivedRequest, Scripted
 
 __all__ = [
     "CREATED",
+    "FAKE_EMBEDDING_DIMENSIONS",
     "ORIGIN",
     "count_tokens",
     "fake_chat_completion",
+    "fake_embeddings",
     "fake_responder",
+    "fake_vector",
     "split_tokens",
 ]
 
@@ -1347,9 +1362,124 @@ def _stream_events(
     return events
 
 
+# --------------------------------------------------------------------------- embeddings
+
+
+_EMBEDDINGS_PATH = "/v1/embeddings"
+FAKE_EMBEDDING_DIMENSIONS = 256
+"""Length of a fake embedding when the request has no ``dimensions``."""
+_STOP_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "a an and are as at be by did do does for from has have how in is it its of on or that "
+        "the this to was were what when where which who why with",
+    )
+)
+_FIXED_SIZE_EMBEDDERS = frozenset({"text-embedding-ada-002"})
+_EMBEDDING_QUANTUM = 65536  # 2**16: k / 2**16 with |k| <= 2**16 is exact in float32
+
+
+def fake_vector(text: str, dimensions: int = FAKE_EMBEDDING_DIMENSIONS) -> list[float]:
+    """The fake embedding of ``text``: its hashed set of words, unit length (see the module docs).
+
+    Example:
+        >>> v = fake_vector("Berlin is the capital of Germany", 8)
+        >>> len(v), round(sum(x * x for x in v), 3)
+        (8, 1.0)
+        >>> fake_vector("the capital of Germany", 8) == fake_vector("Germany capital", 8)
+        True
+    """
+    words = sorted({w for w in re.findall(r"\w+", text.lower()) if w not in _STOP_WORDS})
+    words = words or [text]
+    counts = [0.0] * dimensions
+    for word in words:
+        h = hashlib.sha256(word.encode()).digest()
+        counts[int.from_bytes(h[:4], "little") % dimensions] += 1.0 if h[4] & 1 else -1.0
+    norm = math.sqrt(sum(c * c for c in counts))
+    if norm == 0.0:  # every word cancelled out: fall back to one bucket of the whole text
+        counts[int(_digest("empty", text), 16) % dimensions] = norm = 1.0
+    return [round(c / norm * _EMBEDDING_QUANTUM) / _EMBEDDING_QUANTUM for c in counts]
+
+
+def _embedding_error(message: str, request: ReceivedRequest, seed: str) -> Scripted:
+    return _error(400, message, request.path, seed)
+
+
+def fake_embeddings(request: ReceivedRequest) -> Scripted:
+    """Answer one ``POST /v1/embeddings`` in OpenAI's format (see the module docs).
+
+    Example:
+        >>> reply = fake_embeddings(ReceivedRequest("POST", "/v1/embeddings", {}, {
+        ...     "model": "text-embedding-3-small", "input": ["hello", "world"], "dimensions": 4}))
+        >>> body = json.loads(reply.body)
+        >>> [len(d["embedding"]) for d in body["data"]], body["usage"]
+        ([4, 4], {'prompt_tokens': 2, 'total_tokens': 2})
+    """
+    body = request.body
+    seed = _digest(request.method, request.path, body)
+    if not isinstance(body, dict):
+        return _embedding_error("Request body must be a JSON object", request, seed)
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        return _embedding_error("model must be a string", request, seed)
+    model = _model_name(body)
+    raw = body.get("input")
+    texts = [raw] if isinstance(raw, str) else raw
+    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+        return _embedding_error(
+            "input must be a string or a non-empty array of strings", request, seed
+        )
+    if len(texts) > 2048:
+        return _embedding_error("input must have at most 2048 items", request, seed)
+    if any(t == "" for t in texts):
+        return _embedding_error(
+            "'$.input' is invalid. Please check the API reference: "
+            "https://platform.openai.com/docs/api-reference.",
+            request,
+            seed,
+        )
+    dims = body.get("dimensions")
+    if dims is not None:
+        if model in _FIXED_SIZE_EMBEDDERS:
+            return _embedding_error(
+                "This model does not support specifying dimensions.", request, seed
+            )
+        if isinstance(dims, bool) or not isinstance(dims, int) or dims < 1:
+            return _embedding_error("dimensions must be a positive integer", request, seed)
+    fmt = body.get("encoding_format") or "float"
+    if fmt not in ("float", "base64"):
+        return _embedding_error(
+            f"encoding_format must be 'float' or 'base64', got {fmt!r}", request, seed
+        )
+
+    data = []
+    for i, text in enumerate(texts):
+        vector = fake_vector(text, dims or FAKE_EMBEDDING_DIMENSIONS)
+        encoded: Any = vector
+        if fmt == "base64":
+            encoded = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+        data.append({"object": "embedding", "index": i, "embedding": encoded})
+    tokens = sum(count_tokens(t) for t in texts)
+    credits = max(1, math.ceil(tokens * 0.04))  # $0.02 per 1M tokens, as text-embedding-3-small
+    usd = round(credits * _USD_PER_CREDIT, 8)
+    reply = {
+        "object": "list",
+        "data": data,
+        "model": model,
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        "meta": {"usage": {"credits_used": credits, "usd_spent": usd}},
+    }
+    headers = {
+        "x-inference-id": _uuid(_digest("inference", seed)),
+        "x-aimlapi-credits-used": str(credits),
+        "x-aimlapi-usd-spent": f"{usd:.8f}".rstrip("0").rstrip("."),
+    }
+    return Scripted(body=json.dumps(reply).encode(), headers=headers, origin=ORIGIN)
+
+
 def fake_responder(request: ReceivedRequest) -> Scripted:
-    """Route a request: ``POST /v1/chat/completions`` → the fake model, ``POST /v1/responses``
-    → :func:`tests.support.fake_responses.fake_response`; anything else → 404.
+    """Route a request: ``POST /v1/chat/completions`` → the fake model, ``POST /v1/embeddings``
+    → :func:`fake_embeddings`, ``POST /v1/responses`` →
+    :func:`tests.support.fake_responses.fake_response`; anything else → 404.
 
     The 404 has AI/ML API's error shape: ``{"message", "path", "requestId", "statusCode",
     "timestamp"}``.
@@ -1362,6 +1492,8 @@ def fake_responder(request: ReceivedRequest) -> Scripted:
     path = request.path.split("?", 1)[0].rstrip("/")
     if request.method == "POST" and path == _CHAT_PATH:
         return fake_chat_completion(request)
+    if request.method == "POST" and path == _EMBEDDINGS_PATH:
+        return fake_embeddings(request)
     if request.method == "POST" and path == "/v1/responses":
         from tests.support.fake_responses import fake_response  # it builds on this module
 
