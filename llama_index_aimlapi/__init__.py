@@ -1,5 +1,5 @@
-"""AI/ML API for LlamaIndex: ``AIMLAPI`` and ``AIMLAPIResponses``, ``FunctionCallingLLM`` s on
-chat completions and on ``/v1/responses``.
+"""AI/ML API for LlamaIndex: ``AIMLAPI`` and ``AIMLAPIResponses`` (``FunctionCallingLLM`` s on
+chat completions and on ``/v1/responses``) and ``AIMLAPIEmbedding``.
 
 Example:
     >>> from llama_index_aimlapi import AIMLAPI
@@ -8,7 +8,40 @@ Example:
     'openai/gpt-4o'
 """
 
-from .base import AIMLAPI, DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
-from .responses import AIMLAPIResponses
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL", "AIMLAPIResponses"]
+from .base import AIMLAPI, DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from .embeddings import AIMLAPIEmbedding
+    from .responses import AIMLAPIResponses
+
+__all__ = [
+    "AIMLAPI",
+    "DEFAULT_CONTEXT_WINDOW",
+    "DEFAULT_MODEL",
+    "AIMLAPIEmbedding",
+    "AIMLAPIResponses",
+]
+
+# Exported name → its module, imported on first access: a user of ``AIMLAPI`` does not pay
+# for the others (embeddings pull llama-index's BaseEmbedding and the core's batching). To
+# export a new name lazily, add it here, to ``__all__`` and to the ``TYPE_CHECKING`` imports.
+_LAZY = {
+    "AIMLAPIEmbedding": ".embeddings",
+    "AIMLAPIResponses": ".responses",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
