@@ -30,6 +30,9 @@ def live_or_replay(name: str) -> Iterator[dict[str, str]]:
     sys.path.insert(0, str(ROOT))
     from tests.support.cassettes import use_cassette  # vcrpy comes with the dev extra
 
+    # vcrpy's record mode "all" keeps a cassette's old interactions: start from an empty one.
+    if key or os.environ.get("AIMLAPI_RECORD_OFFLINE"):
+        cassette.unlink(missing_ok=True)
     if key:  # AIMLAPI_RECORD=1 with a key: re-record live
         print(f"[record] live API into {cassette.relative_to(ROOT)}")
         with use_cassette(str(cassette), record_mode="all"):

@@ -473,6 +473,35 @@ def _schema_in_text(text: str) -> dict[str, Any] | None:
     return None
 
 
+_CONTEXT_PROMPT = re.compile(
+    r"Context information is below\.?\s*-+\s*(?P<context>.*?)\s*-+.*?Query:\s*(?P<query>.*?)"
+    r"\s*(?:Answer:\s*)?$",
+    re.DOTALL,
+)
+
+
+def _answer_from_context(prompt: str) -> str | None:
+    """A RAG prompt (LlamaIndex's "Context information is below ... Query:"): the (at most
+    two) context sentences sharing the most words with the query, in document order."""
+    match = _CONTEXT_PROMPT.search(prompt)
+    if match is None:
+        return None
+    query_words = set(re.findall(r"\w+", match["query"].lower())) - _STOP_WORDS
+    sentences = [
+        s.strip()
+        for s in re.split(r"(?<=[.!?])\s+|\n+", match["context"])
+        if s.strip() and not re.match(r"\w+: \S+$", s.strip())  # metadata lines
+    ]
+    scored = [
+        (len(query_words & set(re.findall(r"\w+", s.lower()))), i)
+        for i, s in enumerate(sentences)
+    ]
+    best = sorted(i for n, i in sorted(scored, key=lambda t: (-t[0], t[1]))[:2] if n > 0)
+    if not best:
+        return "The documents do not answer that."
+    return " ".join(sentences[i] for i in best)
+
+
 def _plain_reply(turn: _Turn) -> str:
     q = turn.question.strip()
     ql = q.lower()
@@ -488,6 +517,8 @@ def _plain_reply(turn: _Turn) -> str:
     schema = _schema_in_text(q) or _schema_in_text(turn.system)
     if schema is not None:
         return _dumps(_instance(schema, schema, _Ctx(q)))
+    if (grounded := _answer_from_context(q)) is not None:
+        return grounded
     if not q or re.fullmatch(
         r"(hi|hello|hey|hola|greetings|good (morning|afternoon|evening))\b[\s\w,!.]{0,20}", ql
     ):
