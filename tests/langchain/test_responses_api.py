@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from aimlapi_core import ResponseFailedError
 from langchain_aimlapi import ChatAIMLAPI
 from tests.support.fake_model import fake_responder
-from tests.support.replay_server import ReplayServer, Scripted
+from tests.support.fake_responses import failed_reply
+from tests.support.replay_server import ReplayServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::aimlapi_core.shaping.AIMLAPIParameterWarning")
 
@@ -238,24 +239,6 @@ async def test_incomplete_keeps_the_partial_text_and_says_why(
 # --------------------------------------------------------------------------- failed
 
 
-FAILED = {
-    "id": "resp_failed",
-    "object": "response",
-    "status": "failed",
-    "output": [],
-    "error": {"code": "server_error", "message": "The model failed to generate a response."},
-}
-
-
-def _failed_stream() -> bytes:
-    events = [
-        {"type": "response.created", "response": {**FAILED, "status": "in_progress"}},
-        {"type": "response.output_text.delta", "output_index": 0, "delta": "Once upon"},
-        {"type": "response.failed", "response": FAILED},
-    ]
-    return b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
-
-
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 async def test_failed_raises_and_returns_nothing_partial(stream: bool) -> None:
     with ReplayServer() as server:
@@ -263,11 +246,7 @@ async def test_failed_raises_and_returns_nothing_partial(stream: bool) -> None:
             model="gpt-4o-mini", use_responses_api=True, api_key="k", base_url=server.base_url
         )
         for _ in range(2):
-            server.enqueue(
-                Scripted(body=_failed_stream(), content_type="text/event-stream")
-                if stream
-                else Scripted(body=json.dumps(FAILED).encode())
-            )
+            server.enqueue(failed_reply(stream=stream))
         seen: list[Any] = []
         with pytest.raises(ResponseFailedError, match="failed to generate") as sync_err:
             if stream:

@@ -23,7 +23,8 @@ from pydantic import BaseModel
 from aimlapi_core import ResponseFailedError
 from llama_index_aimlapi import AIMLAPI, AIMLAPIResponses
 from tests.support.fake_model import fake_responder
-from tests.support.replay_server import ReplayServer, Scripted
+from tests.support.fake_responses import failed_reply
+from tests.support.replay_server import ReplayServer
 
 
 @pytest.fixture
@@ -223,28 +224,9 @@ async def test_incomplete_keeps_the_partial_text(vcr: Any, make: Any, stream: bo
     assert _sent(vcr)["max_output_tokens"] == 16
 
 
-FAILED = {
-    "id": "resp_failed",
-    "object": "response",
-    "status": "failed",
-    "output": [],
-    "error": {"code": "server_error", "message": "The model failed to generate a response."},
-}
-
-
 @pytest.mark.parametrize("stream", [False, True], ids=["chat", "stream"])
 async def test_failed_raises(stream: bool) -> None:
-    events = [
-        {"type": "response.created", "response": {**FAILED, "status": "in_progress"}},
-        {"type": "response.output_text.delta", "output_index": 0, "delta": "Once"},
-        {"type": "response.failed", "response": FAILED},
-    ]
-    body = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
-    reply = (
-        Scripted(body=body, content_type="text/event-stream")
-        if stream
-        else Scripted(body=json.dumps(FAILED).encode())
-    )
+    reply = failed_reply(stream=stream)
     with ReplayServer() as server:
         server.enqueue(reply)
         server.enqueue(reply)

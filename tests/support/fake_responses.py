@@ -223,3 +223,27 @@ def fake_response(request: ReceivedRequest) -> Scripted:
         headers=answer.headers,
         origin=answer.origin,
     )
+
+
+FAILED_RESPONSE: dict[str, Any] = {
+    "id": "resp_failed",
+    "object": "response",
+    "status": "failed",
+    "output": [],
+    "error": {"code": "server_error", "message": "The model failed to generate a response."},
+}
+"""A ``failed`` Responses result, as OpenAI sends it (the live API cannot be asked for one)."""
+
+
+def failed_reply(*, stream: bool) -> Scripted:
+    """:data:`FAILED_RESPONSE` as a 200 JSON body, or as a stream that shows some text first
+    and then ends in ``response.failed``."""
+    if not stream:
+        return Scripted(body=json.dumps(FAILED_RESPONSE).encode())
+    events = [
+        {"type": "response.created", "response": {**FAILED_RESPONSE, "status": "in_progress"}},
+        {"type": "response.output_text.delta", "output_index": 0, "delta": "Once upon"},
+        {"type": "response.failed", "response": FAILED_RESPONSE},
+    ]
+    body = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+    return Scripted(body=body, content_type="text/event-stream")
