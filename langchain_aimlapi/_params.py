@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from langchain_core.language_models import LangSmithParams
-from langchain_core.utils.utils import build_extra_kwargs
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from aimlapi_core.models import get_capabilities
 from aimlapi_core.responses_bridge import responses_request_from_chat
 from aimlapi_core.shaping import shape_chat_request, shape_responses_request
 
 from ._connection import AIMLAPIConnection
+from ._model_kwargs import ModelKwargsMixin
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
-class AIMLAPIRequestParams(AIMLAPIConnection):
+class AIMLAPIRequestParams(ModelKwargsMixin, AIMLAPIConnection):
     """Model id and sampling parameters, and the chat-completions body built from them.
 
     Example:
@@ -60,22 +60,8 @@ class AIMLAPIRequestParams(AIMLAPIConnection):
     """Stream in ``invoke`` too (then assembled into one message)."""
     stream_usage: bool = True
     """Ask for usage in streams (``stream_options.include_usage``); it arrives on the last chunk."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other request parameter, sent as is."""
     extra_body: dict[str, Any] | None = None
     """Extra JSON merged into the request body (provider-specific parameters)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _build_extra(cls, values: dict[str, Any]) -> Any:
-        if not isinstance(values, dict):
-            return values
-        extra = values.get("model_kwargs", {})
-        all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(
-            cls.model_fields
-        )
-        values["model_kwargs"] = build_extra_kwargs(extra, values, all_fields)
-        return values
 
     @field_validator("max_tokens")
     @classmethod

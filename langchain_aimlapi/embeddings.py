@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.utils.utils import build_extra_kwargs
 from pydantic import ConfigDict, Field, model_validator
 
 from aimlapi_core.embeddings import (
@@ -29,12 +28,13 @@ from aimlapi_core.embeddings import (
 )
 
 from ._connection import AIMLAPIConnection
+from ._model_kwargs import ModelKwargsMixin
 from .errors import langchain_errors
 
 __all__ = ["AIMLAPIEmbeddings"]
 
 
-class AIMLAPIEmbeddings(AIMLAPIConnection, Embeddings):
+class AIMLAPIEmbeddings(ModelKwargsMixin, AIMLAPIConnection, Embeddings):
     """AI/ML API embeddings (``POST /v1/embeddings``) for LangChain vector stores and retrievers.
 
     A drop-in for ``OpenAIEmbeddings`` where the names overlap (``model``, ``dimensions``,
@@ -80,20 +80,6 @@ class AIMLAPIEmbeddings(AIMLAPIConnection, Embeddings):
     encoding_format: Literal["float", "base64"] | None = None
     """Wire format of the vectors (``base64`` is a quarter of the bytes); floats either way.
     ``None`` sends nothing, so the API's default (floats) applies."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Any other request parameter (``user``, a provider's own ones), sent as is."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _build_extra(cls, values: Any) -> Any:
-        if not isinstance(values, dict):
-            return values
-        extra = values.get("model_kwargs", {})
-        all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(
-            cls.model_fields
-        )
-        values["model_kwargs"] = build_extra_kwargs(extra, values, all_fields)
-        return values
 
     @model_validator(mode="after")
     def _check_request(self) -> AIMLAPIEmbeddings:
