@@ -68,7 +68,17 @@ class AIMLAPITimeoutError(core.APITimeoutError, ModelTimeoutError):
     """A request to AI/ML API timed out."""
 
 
+class AIMLAPIStreamError(core.StreamError, ModelAPIError):
+    """A stream that carried an error event or ended before its terminal event."""
+
+
+class AIMLAPIResponseFailedError(core.ResponseFailedError, ModelAPIError):
+    """A ``/v1/responses`` call that ended with status ``failed``."""
+
+
 _BY_CORE: dict[type[core.AIMLAPIError], type[core.AIMLAPIError]] = {
+    core.StreamError: AIMLAPIStreamError,
+    core.ResponseFailedError: AIMLAPIResponseFailedError,
     core.BadRequestError: AIMLAPIBadRequestError,
     core.UnprocessableEntityError: AIMLAPIBadRequestError,
     core.AuthenticationError: AIMLAPIAuthenticationError,

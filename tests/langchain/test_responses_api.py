@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+from langchain_core.exceptions import ModelAPIError
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from pydantic import BaseModel
 
@@ -259,6 +260,9 @@ async def test_failed_raises_and_returns_nothing_partial(stream: bool) -> None:
             else:
                 await llm.ainvoke("Tell a story")
     assert sync_err.value.code == "server_error" == async_err.value.code
+    # LangChain code that catches its standard model errors catches it too.
+    assert isinstance(sync_err.value, ModelAPIError)
+    assert isinstance(async_err.value, ModelAPIError)
     # A stream may have shown text before the failure, but it never ends as if complete.
     assert not any(c.response_metadata.get("finish_reason") for c in seen)
 
