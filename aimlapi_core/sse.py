@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
+_utf8_decode = codecs.utf_8_decode
+
 
 @dataclass(slots=True)
 class ServerSentEvent:
@@ -53,12 +55,11 @@ class SSEDecoder:
         ['a\\nb']
     """
 
-    __slots__ = ("_data", "_event", "_id", "_pending", "_retry", "_text")
+    __slots__ = ("_data", "_event", "_id", "_pending", "_retry", "_started", "_undecoded")
 
     def __init__(self) -> None:
-        # utf-8-sig: a leading byte order mark is dropped, as the event-stream rules require
-        # (kept, it would turn the first field name into "\ufeffdata" and lose the event).
-        self._text = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._undecoded = b""  # the start of a multi-byte character split across chunks
+        self._started = False  # whether the first character (maybe a BOM) has been seen
         self._pending = ""  # an unfinished line, kept until its end arrives
         self._data: list[str] = []
         self._event: str | None = None
@@ -67,7 +68,27 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode ``chunk`` and return the events it completed (maybe none)."""
-        text = self._pending + self._text.decode(chunk)
+        if self._undecoded or not self._started:
+            text = self._decode(chunk, final=False)
+        else:
+            # The C UTF-8 codec directly: an incomplete character at the end waits.
+            text, used = _utf8_decode(chunk, "replace", False)
+            if used < len(chunk):
+                self._undecoded = chunk[used:]
+        # Fast path: servers flush one whole ``data:`` event per write, so most chunks are
+        # exactly "data: <json>\n\n" (one event, no state before or after it).
+        if (
+            text.startswith("data: ")
+            and text.endswith("\n\n")
+            and text.find("\n") == len(text) - 2
+            and not self._pending
+            and not self._data
+            and self._event is None
+            and "\r" not in text
+        ):
+            retry, self._retry = self._retry, None
+            return [ServerSentEvent(text[6:-2], None, self._id, retry)]
+        text = self._pending + text
         if not text:
             return []
         # A trailing "\r" may be the first half of "\r\n": wait for the next byte.
@@ -89,13 +110,27 @@ class SSEDecoder:
                 events.append(event)
         return events
 
+    def _decode(self, chunk: bytes, *, final: bool) -> str:
+        # An incremental decoder object would cost three Python calls per chunk: the C codec
+        # instead, with an incomplete character at the end kept in ``_undecoded``.
+        data = self._undecoded + chunk if self._undecoded else chunk
+        text, used = _utf8_decode(data, "replace", final)
+        self._undecoded = data[used:] if used < len(data) else b""
+        if not self._started and text:
+            self._started = True
+            # A leading byte order mark is dropped, as the event-stream rules require (kept,
+            # it would turn the first field name into "\ufeffdata" and lose the event).
+            if text[0] == "\ufeff":
+                text = text[1:]
+        return text
+
     def flush(self) -> list[ServerSentEvent]:
         """End of stream: process a last unterminated line and dispatch what is pending.
 
         A body that ends without the blank line after its last event still yields it
         (servers often omit it); the caller decides whether the stream was complete.
         """
-        text = self._pending + self._text.decode(b"", final=True)
+        text = self._pending + self._decode(b"", final=True)
         self._pending = ""
         events: list[ServerSentEvent] = []
         for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):

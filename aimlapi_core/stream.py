@@ -47,6 +47,12 @@ __all__ = [
 ]
 
 
+# ``json.loads`` is three Python calls and two regex matches around this C scanner: a chunk
+# that is exactly one JSON document (the usual case) skips them; anything else (surrounding
+# whitespace, extra data, an error) takes the full ``json.loads`` rules below.
+_raw_decode = json.JSONDecoder().raw_decode
+
+
 def _decode_json(event: ServerSentEvent, inference_id: str | None) -> dict[str, Any]:
     try:
         payload = json.loads(event.data)
@@ -97,8 +103,14 @@ class ChatChunkReader:
                     "The stream carried an empty error event.", inference_id=self.inference_id
                 )
             return None
-        payload = _decode_json(event, self.inference_id)
-        if event.event == "error" or payload.get("error"):
+        payload: dict[str, Any]
+        try:
+            payload, end = _raw_decode(data)
+        except ValueError:
+            end = -1
+        if end != len(data) or type(payload) is not dict:
+            payload = _decode_json(event, self.inference_id)
+        if payload.get("error") or event.event == "error":
             raise stream_error_from_event(payload, inference_id=self.inference_id)
         self.chunks += 1
         if not self.finished:
@@ -249,6 +261,7 @@ class _ChoiceState:
 
 
 _TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
+_REASONING_KEYS = frozenset({"reasoning_content", "reasoning", "reasoning_details"})
 
 
 class ChatStreamAccumulator:
@@ -286,12 +299,16 @@ class ChatStreamAccumulator:
         meta = chunk.get("meta")
         if meta:
             self.meta = meta
-        deltas = [self._add_choice(raw) for raw in chunk.get("choices") or ()]
+        deltas = []
+        choices = chunk.get("choices")
+        if choices:
+            for raw in choices:
+                deltas.append(self._add_choice(raw))
         return StreamDelta(
-            choices=deltas,
-            usage=usage_from_wire(usage) if usage else None,
-            cost=cost_from_meta(meta) if meta else None,
-            chunk=chunk,
+            deltas,
+            usage_from_wire(usage) if usage else None,
+            cost_from_meta(meta) if meta else None,
+            chunk,
         )
 
     def _add_choice(self, raw: dict[str, Any]) -> ChoiceDelta:
@@ -299,17 +316,35 @@ class ChatStreamAccumulator:
         state = self._choices.get(index)
         if state is None:
             state = self._choices[index] = _ChoiceState()
-        out = ChoiceDelta(index=index)
-        delta = raw.get("delta") or {}
+        out = ChoiceDelta(index)
+        delta = raw.get("delta")
         if delta:
-            role = delta.get("role")
-            if role:
-                state.role = out.role = role
-            content = delta.get("content")
-            if content:
-                state.content.append(content)
-                out.content = content
-            if "reasoning_content" in delta or "reasoning" in delta or "reasoning_details" in delta:
+            # Only the keys this delta has (usually one: ``content`` or ``tool_calls``).
+            reasoning_keys = False
+            for key, value in delta.items():
+                if key == "content":
+                    if value:
+                        state.content.append(value)
+                        out.content = value
+                elif key == "tool_calls":
+                    if isinstance(value, list) and len(value) == 1:  # the usual: one fragment
+                        out.tool_calls = [self._add_tool_call(state, value[0], 0)]
+                    elif value:
+                        out.tool_calls = [
+                            self._add_tool_call(state, tc, pos) for pos, tc in enumerate(value)
+                        ]
+                elif key == "role":
+                    if value:
+                        state.role = out.role = value
+                elif key in _REASONING_KEYS:
+                    reasoning_keys = True
+                elif key == "refusal":
+                    if value:
+                        state.refusal.append(value)
+                        out.refusal = value
+                elif key == "annotations" and isinstance(value, list):
+                    state.annotations.extend(value)
+            if reasoning_keys:
                 reasoning = reasoning_text_of(delta)
                 if reasoning:
                     state.reasoning.append(reasoning)
@@ -317,18 +352,6 @@ class ChatStreamAccumulator:
                 details = delta.get("reasoning_details")
                 if details:
                     state.reasoning_details.extend(details)
-            refusal = delta.get("refusal")
-            if refusal:
-                state.refusal.append(refusal)
-                out.refusal = refusal
-            annotations = delta.get("annotations")
-            if isinstance(annotations, list):
-                state.annotations.extend(annotations)
-            tool_calls = delta.get("tool_calls")
-            if tool_calls:
-                out.tool_calls = [
-                    self._add_tool_call(state, tc, pos) for pos, tc in enumerate(tool_calls)
-                ]
         finish = raw.get("finish_reason")
         if finish:
             state.finish_reason = out.finish_reason = finish
@@ -350,9 +373,9 @@ class ChatStreamAccumulator:
                 # A new wire index: its own slot, unless an earlier remapped call holds it.
                 slot = wire_index if wire_index not in state.tool_calls else state.new_call_slot()
                 state.call_slot[wire_index] = slot
-            else:
+            elif call_id:
                 known = state.tool_calls[slot].id
-                if call_id and known and known != call_id:
+                if known and known != call_id:
                     # A new call reusing the index: a new slot, and the index's later
                     # fragments (which carry no id) follow it there.
                     slot = state.call_by_id.get(call_id, state.new_call_slot())
@@ -380,7 +403,7 @@ class ChatStreamAccumulator:
             call.type = raw["type"]
         if arguments:
             call.arguments.append(arguments)
-        return ToolCallDelta(index=slot, id=call_id, name=name, arguments=arguments)
+        return ToolCallDelta(slot, call_id, name, arguments)
 
     def to_wire(self) -> dict[str, Any]:
         """The accumulated result as a ``chat.completion`` dict, as a non-streamed call has it."""

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+from bisect import insort
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
@@ -62,9 +63,12 @@ class StreamAssembler:
         self.text = ""
         self.reasoning = ""
         self.calls: dict[int, _Call] = {}
+        self._slots: list[int] = []  # the keys of ``calls`` in order, kept as calls arrive
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
         self.cost: Cost | None = None
+        # usage/cost/inference-id kwargs change only with usage or cost: built once per change
+        self._usage_kwargs = usage_kwargs(None, None, inference_id)
 
     def add(self, delta: StreamDelta) -> ChatResponse:
         """Fold in one delta and return the message so far."""
@@ -84,6 +88,7 @@ class StreamAssembler:
                 call = self.calls.get(fragment.index)
                 if call is None:
                     call = self.calls[fragment.index] = _Call()
+                    insort(self._slots, fragment.index)
                 if fragment.id:
                     call.id = fragment.id
                 if fragment.name and not call.name:
@@ -95,12 +100,14 @@ class StreamAssembler:
             if choice.logprobs:
                 logprobs = logprobs_from_wire(choice.logprobs)
 
-        if delta.usage is not None:
-            self.usage = delta.usage
-            self.cost = self.cost or self.header_cost
-        if delta.cost is not None:
-            self.cost = delta.cost
-        calls = [self.calls[i].to_wire(i) for i in sorted(self.calls)]
+        if delta.usage is not None or delta.cost is not None:
+            if delta.usage is not None:
+                self.usage = delta.usage
+                self.cost = self.cost or self.header_cost
+            if delta.cost is not None:
+                self.cost = delta.cost
+            self._usage_kwargs = usage_kwargs(self.usage, self.cost, self.inference_id)
+        calls = [self.calls[i].to_wire(i) for i in self._slots] if self._slots else []
         blocks = assistant_blocks(
             self.text,
             self.reasoning,
@@ -108,7 +115,7 @@ class StreamAssembler:
             always_text=True,
             reasoning_tokens=self.usage.reasoning_tokens if self.usage else None,
         )
-        kwargs = usage_kwargs(self.usage, self.cost, self.inference_id)
+        kwargs = dict(self._usage_kwargs)
         if reasoning_delta:
             kwargs["thinking_delta"] = reasoning_delta
         if self.reasoning:
