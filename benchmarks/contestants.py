@@ -13,14 +13,22 @@ The two "framework alone" contestants do no I/O at all: a minimal chat model of 
 framework that turns the already decoded replies into the framework's own objects (LangChain:
 ``AIMessage``/``AIMessageChunk`` through ``BaseChatModel.invoke``/``stream``; LlamaIndex:
 cumulative ``ChatResponse`` s through ``llm_chat_callback``). Their cost is what the framework
-charges any integration, so raw + framework alone is the best ratio an integration can reach.
+charges any integration, so raw + framework alone is the best ratio an integration can reach
+on paper.
+
+The two "on raw httpx" contestants are the same minimal models fed live by the raw-httpx floor
+(``post`` + ``json.loads``; ``iter_lines`` + ``json.loads``): an integration with no code of
+its own, measured like the others. Per streamed chunk the framework's code now runs between
+httpx's, as in every real integration, and that costs more than the two measured apart (the
+CPU's caches and branch predictors serve two code paths instead of one): this is the floor an
+integration is really up against.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import wire
@@ -232,10 +240,66 @@ def _decoded(events: list[bytes]) -> list[dict[str, Any]]:
     return [json.loads(e[6:]) for e in events if e != b"data: [DONE]\n\n"]
 
 
+class _Replies:
+    """The decoded replies of one server path: ``completion()`` and ``chunks()``.
+
+    Already decoded in memory (``live=False``, the "alone" contestants), or fetched and
+    decoded on every call exactly as :class:`RawHttpx` does (``live=True``).
+    """
+
+    def __init__(self, base: str, live: bool) -> None:
+        import httpx
+
+        self.live = live
+        tools = "/tools/" in base
+        n = int(base.rstrip("/").split("/")[-2])
+        events = wire.tool_stream_events(n) if tools else wire.text_stream_events(n)
+        self.payloads = [] if live else _decoded(events)
+        self.decoded = json.loads(json.dumps(wire.CHAT_COMPLETION))
+        self.client = httpx.Client(timeout=120)
+        self.aclient: httpx.AsyncClient | None = None  # made in the event loop that uses it
+        self.url = base + "/chat/completions"
+        self.headers = {"Authorization": f"Bearer {API_KEY}"}
+        self.body, self.stream_body = _request(), _request(stream=True, tools=tools)
+
+    def completion(self) -> dict[str, Any]:
+        if not self.live:
+            return self.decoded
+        response = self.client.post(self.url, json=self.body, headers=self.headers)
+        response.raise_for_status()
+        reply: dict[str, Any] = json.loads(response.content)
+        return reply
+
+    async def acompletion(self) -> dict[str, Any]:
+        if not self.live:
+            return self.decoded
+        if self.aclient is None:
+            import httpx
+
+            self.aclient = httpx.AsyncClient(timeout=120)
+        response = await self.aclient.post(self.url, json=self.body, headers=self.headers)
+        response.raise_for_status()
+        reply: dict[str, Any] = json.loads(response.content)
+        return reply
+
+    def chunks(self) -> Iterable[dict[str, Any]]:
+        return self._fetch_chunks() if self.live else self.payloads
+
+    def _fetch_chunks(self) -> Iterator[dict[str, Any]]:
+        with self.client.stream(
+            "POST", self.url, json=self.stream_body, headers=self.headers
+        ) as response:
+            response.raise_for_status()
+            for line in response.iter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    yield json.loads(line[6:])
+
+
 class LangChainAlone(_LangChain):
     """A do-nothing ``BaseChatModel`` over pre-decoded replies: LangChain's own cost."""
 
     name = "LangChain alone (no I/O)"
+    live = False
 
     def _make(self, base: str) -> Any:
         from langchain_core.language_models import BaseChatModel
@@ -244,10 +308,7 @@ class LangChainAlone(_LangChain):
         from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
         from langchain_core.utils.function_calling import convert_to_openai_tool
 
-        n = int(base.rstrip("/").split("/")[-2])
-        events = wire.tool_stream_events(n) if "/tools/" in base else wire.text_stream_events(n)
-        payloads = _decoded(events)
-        completion = json.loads(json.dumps(wire.CHAT_COMPLETION))
+        replies = _Replies(base, self.live)
 
         def usage(raw: dict[str, Any] | None) -> Any:
             if not raw:
@@ -258,6 +319,19 @@ class LangChainAlone(_LangChain):
                 "total_tokens": raw["total_tokens"],
             }
 
+        def result(completion: dict[str, Any]) -> ChatResult:
+            choice = completion["choices"][0]
+            message = AIMessage(
+                content=choice["message"]["content"],
+                id=completion["id"],
+                usage_metadata=usage(completion["usage"]),
+                response_metadata={
+                    "model_name": completion["model"],
+                    "finish_reason": choice["finish_reason"],
+                },
+            )
+            return ChatResult(generations=[ChatGeneration(message=message)])
+
         class AloneChat(BaseChatModel):
             @property
             def _llm_type(self) -> str:
@@ -266,27 +340,17 @@ class LangChainAlone(_LangChain):
             def _generate(
                 self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
             ) -> ChatResult:
-                choice = completion["choices"][0]
-                message = AIMessage(
-                    content=choice["message"]["content"],
-                    id=completion["id"],
-                    usage_metadata=usage(completion["usage"]),
-                    response_metadata={
-                        "model_name": completion["model"],
-                        "finish_reason": choice["finish_reason"],
-                    },
-                )
-                return ChatResult(generations=[ChatGeneration(message=message)])
+                return result(replies.completion())
 
             async def _agenerate(
                 self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
             ) -> ChatResult:
-                return self._generate(messages, stop, **kwargs)
+                return result(await replies.acompletion())
 
             def _stream(
                 self, messages: Any, stop: Any = None, run_manager: Any = None, **kwargs: Any
             ) -> Any:
-                for payload in payloads:
+                for payload in replies.chunks():
                     choices = payload["choices"]
                     delta = choices[0]["delta"] if choices else {}
                     calls = [
@@ -318,10 +382,18 @@ class LangChainAlone(_LangChain):
         assert self.call().content.endswith("Paris.")
 
 
+class LangChainOnRaw(LangChainAlone):
+    """The same model fed live by raw httpx: an integration with no code of its own."""
+
+    name = "LangChain on raw httpx"
+    live = True
+
+
 class LlamaIndexAlone(_LlamaIndex):
     """A do-nothing LlamaIndex LLM over pre-decoded replies: LlamaIndex's own cost."""
 
     name = "LlamaIndex alone (no I/O)"
+    live = False
 
     def _make(self, base: str) -> Any:
         from llama_index.core.base.llms.types import (
@@ -335,10 +407,14 @@ class LlamaIndexAlone(_LlamaIndex):
         from llama_index.core.llms.callbacks import llm_chat_callback
         from llama_index.core.llms.custom import CustomLLM
 
-        n = int(base.rstrip("/").split("/")[-2])
-        events = wire.tool_stream_events(n) if "/tools/" in base else wire.text_stream_events(n)
-        payloads = _decoded(events)
-        completion = json.loads(json.dumps(wire.CHAT_COMPLETION))
+        replies = _Replies(base, self.live)
+
+        def response(completion: dict[str, Any]) -> ChatResponse:
+            message = completion["choices"][0]["message"]
+            return ChatResponse(
+                message=ChatMessage(role="assistant", content=message["content"]),
+                raw=completion,
+            )
 
         class AloneLLM(CustomLLM):
             @property
@@ -353,22 +429,18 @@ class LlamaIndexAlone(_LlamaIndex):
 
             @llm_chat_callback()
             def chat(self, messages: Any, **kwargs: Any) -> ChatResponse:
-                message = completion["choices"][0]["message"]
-                return ChatResponse(
-                    message=ChatMessage(role="assistant", content=message["content"]),
-                    raw=completion,
-                )
+                return response(replies.completion())
 
             @llm_chat_callback()
             async def achat(self, messages: Any, **kwargs: Any) -> ChatResponse:
-                return self.chat(messages, **kwargs)
+                return response(await replies.acompletion())
 
             @llm_chat_callback()
             def stream_chat(self, messages: Any, **kwargs: Any) -> Any:
                 def gen() -> Any:
                     text = ""
                     calls: dict[int, dict[str, Any]] = {}
-                    for payload in payloads:
+                    for payload in replies.chunks():
                         choices = payload["choices"]
                         delta = choices[0]["delta"] if choices else {}
                         piece = delta.get("content") or ""
@@ -404,15 +476,24 @@ class LlamaIndexAlone(_LlamaIndex):
         assert self.call().message.content.endswith("Paris.")
 
 
+class LlamaIndexOnRaw(LlamaIndexAlone):
+    """The same LLM fed live by raw httpx: an integration with no code of its own."""
+
+    name = "LlamaIndex on raw httpx"
+    live = True
+
+
 # What each contestant needs installed (the anchors come with the ``bench`` extra).
 REQUIRES = {
     "raw-httpx": "httpx",
     "ChatAIMLAPI": "langchain_aimlapi",
     "ChatOpenAI": "langchain_openai",
     "LangChain alone (no I/O)": "langchain_core",
+    "LangChain on raw httpx": "langchain_core",
     "AIMLAPI": "llama_index_aimlapi",
     "OpenAI (llama-index)": "llama_index.llms.openai",
     "LlamaIndex alone (no I/O)": "llama_index.core",
+    "LlamaIndex on raw httpx": "llama_index.core",
 }
 
 
@@ -431,8 +512,10 @@ ADAPTERS: dict[str, Callable[[str, int], Adapter]] = {
         ChatAIMLAPIAdapter,
         ChatOpenAIAdapter,
         LangChainAlone,
+        LangChainOnRaw,
         AIMLAPIAdapter,
         LlamaOpenAIAdapter,
         LlamaIndexAlone,
+        LlamaIndexOnRaw,
     )
 }

@@ -9,8 +9,9 @@ Usage:
 per stream (median of 7): httpx alone, the raw floor, the core's SSE events, the core's
 checked and accumulated deltas, the LangChain adapter's own generator (``_stream``, without
 ``BaseChatModel.stream`` around it), the whole ``ChatAIMLAPI.stream``, and the LlamaIndex
-``AIMLAPI.stream_chat``; plus each framework alone (no I/O). The difference between two rows
-is what that layer costs.
+``AIMLAPI.stream_chat``; plus each framework alone (no I/O) and fed live by raw httpx (an
+integration with no code of its own). The difference between two rows is what that layer
+costs; ours against "on raw httpx" is what our code costs in a real stream.
 
 ``hot`` runs one operation of one contestant (names as in ``benchmarks.contestants``) a few
 times under ``cProfile`` (sorted by own time) or, with ``--pyinstrument`` and pyinstrument
@@ -60,6 +61,8 @@ def _layer_steps(server: str, deltas: int, kind: str) -> list[tuple[str, Callabl
     li = ADAPTERS["AIMLAPI"](server, deltas)
     lc_alone = ADAPTERS["LangChain alone (no I/O)"](server, deltas)
     li_alone = ADAPTERS["LlamaIndex alone (no I/O)"](server, deltas)
+    lc_raw = ADAPTERS["LangChain on raw httpx"](server, deltas)
+    li_raw = ADAPTERS["LlamaIndex on raw httpx"](server, deltas)
     llm = lc.llm if kind == "text" else lc.tools_llm.bound
     kwargs = {} if kind == "text" else lc.tools_llm.kwargs
     messages = [HumanMessage(PROMPT)]
@@ -96,8 +99,10 @@ def _layer_steps(server: str, deltas: int, kind: str) -> list[tuple[str, Callabl
         ("LangChain adapter generator (`ChatAIMLAPI._stream`)", lc_generator),
         ("`ChatAIMLAPI.stream` (whole)", getattr(lc, f"stream_{kind}")),
         ("LangChain alone (no I/O)", getattr(lc_alone, f"stream_{kind}")),
+        ("LangChain on raw httpx (no integration code)", getattr(lc_raw, f"stream_{kind}")),
         ("`AIMLAPI.stream_chat` (whole)", getattr(li, f"stream_{kind}")),
         ("LlamaIndex alone (no I/O)", getattr(li_alone, f"stream_{kind}")),
+        ("LlamaIndex on raw httpx (no integration code)", getattr(li_raw, f"stream_{kind}")),
     ]
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -94,8 +95,20 @@ IMPORTS: list[tuple[str, str, str]] = [
 ]
 
 GROUPS = {
-    "langchain": ["raw-httpx", "ChatAIMLAPI", "ChatOpenAI", "LangChain alone (no I/O)"],
-    "llama-index": ["raw-httpx", "AIMLAPI", "OpenAI (llama-index)", "LlamaIndex alone (no I/O)"],
+    "langchain": [
+        "raw-httpx",
+        "ChatAIMLAPI",
+        "ChatOpenAI",
+        "LangChain alone (no I/O)",
+        "LangChain on raw httpx",
+    ],
+    "llama-index": [
+        "raw-httpx",
+        "AIMLAPI",
+        "OpenAI (llama-index)",
+        "LlamaIndex alone (no I/O)",
+        "LlamaIndex on raw httpx",
+    ],
 }
 CONCURRENCY = ["raw-httpx", "ChatAIMLAPI", "ChatOpenAI", "AIMLAPI", "OpenAI (llama-index)"]
 
@@ -214,6 +227,39 @@ def measure_imports(setting: Setting, log: Any) -> dict[str, list[float]]:
     return times
 
 
+_HTTPX_CLI_PROBE = (
+    "import httpx, sys; "
+    "print(','.join(sorted({m.split('.')[0] for m in sys.modules}"
+    " & {'rich', 'click', 'pygments'})))"
+)
+
+
+def measure_httpx_cli(setting: Setting) -> dict[str, Any]:
+    """What ``import httpx`` spends on its command-line module here (median ms, and why).
+
+    ``httpx/__init__`` imports ``httpx._main``, which imports rich, click and pygments when
+    they are installed (in this environment: by development tools, not by our package). Every
+    contestant that imports httpx pays it, ours and the anchors alike.
+    """
+    runs: list[float] = []
+    loaded = ""
+    for _ in range(max(1, setting.import_reps)):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", _HTTPX_CLI_PROBE],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=_child_env(),
+        )
+        loaded = done.stdout.strip()
+        for line in done.stderr.splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) == 3 and parts[2] == "httpx._main":
+                runs.append(int(parts[1]) / 1000)
+    return {"ms": statistics.median(runs) if runs else 0.0, "loaded": loaded}
+
+
 def measure_server(server: Server, setting: Setting) -> dict[str, float]:
     """The server's own CPU per small request and per stream, against the client's wall."""
     import httpx
@@ -244,9 +290,18 @@ def measure_server(server: Server, setting: Setting) -> dict[str, float]:
     }
 
 
+def _load() -> float | None:
+    """The 1-minute load average (None where the OS has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def run(setting: Setting, log: Any) -> dict[str, Any]:
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "setting": setting.__dict__}
+    results["load"] = {"start": _load()}
     missing = sorted(name for name, module in REQUIRES.items() if not installed(module))
     results["missing"] = missing
     if missing:
@@ -255,6 +310,7 @@ def run(setting: Setting, log: Any) -> dict[str, Any]:
         results["server"] = measure_server(server, setting)
         log("server: measured")
         results["imports"] = measure_imports(setting, log)
+        results["httpx_cli"] = measure_httpx_cli(setting)
         results["groups"] = {}
         for group, names in GROUPS.items():
             if names[1] in missing:  # the framework (or our adapter for it) is not installed
@@ -286,6 +342,7 @@ def run(setting: Setting, log: Any) -> dict[str, Any]:
             log(f"concurrency: pass {rep + 1}/{setting.concurrency_reps}")
         results["concurrency"] = concurrency
     results["elapsed_s"] = time.perf_counter() - started
+    results["load"]["end"] = _load()
     import resource
 
     log(
