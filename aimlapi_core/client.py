@@ -92,6 +92,14 @@ def _header(headers: httpx.Headers, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+def _limits(settings: Settings) -> httpx.Limits:
+    """The pool bounds of ``settings`` (``DEFAULT_LIMITS`` unless they were changed)."""
+    return httpx.Limits(
+        max_connections=settings.max_connections,
+        max_keepalive_connections=settings.max_keepalive_connections,
+    )
+
+
 def _timeout(seconds: float | None) -> httpx.Timeout:
     if seconds is None:
         return httpx.Timeout(None)
@@ -320,7 +328,7 @@ class Client(_BaseClient):
         super().__init__(settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
-            timeout=_timeout(self.settings.timeout), limits=limits or DEFAULT_LIMITS
+            timeout=_timeout(self.settings.timeout), limits=limits or _limits(self.settings)
         )
 
     @property
@@ -514,7 +522,7 @@ class AsyncClient(_BaseClient):
         super().__init__(settings)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=_timeout(self.settings.timeout), limits=limits or DEFAULT_LIMITS
+            timeout=_timeout(self.settings.timeout), limits=limits or _limits(self.settings)
         )
 
     @property

@@ -25,6 +25,8 @@ __all__ = [
     "API_KEY_ENV_VARS",
     "BASE_URL_ENV_VARS",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_KEEPALIVE_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "Settings",
@@ -37,6 +39,8 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_CONNECTIONS = 100
+DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 20
 API_KEY_ENV_VARS = ("AIMLAPI_API_KEY", "AIML_API_KEY")
 BASE_URL_ENV_VARS = ("AIMLAPI_BASE_URL", "AIMLAPI_API_BASE")
 
@@ -107,6 +111,15 @@ def normalise_base_url(url: str) -> str:
     return url
 
 
+def _check_pool_limit(name: str, value: int | None, *, minimum: int) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or value < minimum
+    ):
+        raise ValueError(
+            f"{name} must be an integer >= {minimum} (or None for no limit), got {value!r}."
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a client needs to reach AI/ML API.
@@ -126,6 +139,9 @@ class Settings:
     max_retries: int = DEFAULT_MAX_RETRIES
     default_headers: Mapping[str, str] = field(default_factory=dict)
     client_request_id: str | None = None
+    # Connection-pool bounds, as httpx.Limits names them; None means no limit.
+    max_connections: int | None = DEFAULT_MAX_CONNECTIONS
+    max_keepalive_connections: int | None = DEFAULT_MAX_KEEPALIVE_CONNECTIONS
 
     def __post_init__(self) -> None:
         key = self.api_key
@@ -140,6 +156,8 @@ class Settings:
             validate_client_request_id(self.client_request_id)
         object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
         check_client_request_id_header(self.default_headers)
+        _check_pool_limit("max_connections", self.max_connections, minimum=1)
+        _check_pool_limit("max_keepalive_connections", self.max_keepalive_connections, minimum=0)
 
     @property
     def url(self) -> str:
@@ -183,6 +201,8 @@ class Settings:
             self.max_retries,
             tuple(sorted(self.default_headers.items())),
             self.client_request_id,
+            self.max_connections,
+            self.max_keepalive_connections,
         )
 
     def __repr__(self) -> str:

@@ -18,6 +18,8 @@ from aimlapi_core.settings import (
     API_KEY_ENV_VARS,
     BASE_URL_ENV_VARS,
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     normalise_base_url,
@@ -60,6 +62,12 @@ class AIMLAPIConnection(BaseModel):
 
     client_request_id: str | None = None
     """``X-Client-Request-Id`` to trace requests in AI/ML API's usage logs."""
+
+    max_connections: int | None = Field(default=DEFAULT_MAX_CONNECTIONS, ge=1)
+    """Most connections open at once per client (httpx ``Limits``); ``None``: no limit."""
+
+    max_keepalive_connections: int | None = Field(default=DEFAULT_MAX_KEEPALIVE_CONNECTIONS, ge=0)
+    """Most idle connections kept for reuse (httpx ``Limits``); ``None``: no limit."""
 
     http_client: Any | None = Field(default=None, exclude=True)
     """An ``httpx.Client`` to send sync requests through (proxies, custom TLS...)."""
@@ -108,6 +116,8 @@ class AIMLAPIConnection(BaseModel):
             max_retries=DEFAULT_MAX_RETRIES if self.max_retries is None else self.max_retries,
             default_headers=self.default_headers or {},
             client_request_id=self.client_request_id,
+            max_connections=self.max_connections,
+            max_keepalive_connections=self.max_keepalive_connections,
         )
 
     @property
