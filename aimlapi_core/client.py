@@ -122,23 +122,44 @@ def _transport_error(exc: httpx.HTTPError, url: str) -> APIConnectionError:
 
 
 def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
+    inference_id = _header(response.headers, "x-inference-id")
+    text = content.decode("utf-8", errors="replace")
     try:
         data = json.loads(content)
     except ValueError as exc:
+        # A proxy's HTML page is reduced to its text, a cut body to a clipped excerpt.
+        excerpt = parse_error_body(text).get("message") or "an empty body"
         raise AIMLAPIError(
-            f"Expected a JSON reply, got {response.headers.get('content-type')!r}: "
-            f"{content[:200]!r}",
+            f"Expected a JSON reply, got {response.headers.get('content-type')!r}: {excerpt}. "
+            "The body was cut short or did not come from AI/ML API: check the base URL, "
+            "or retry.",
             status_code=response.status_code,
-            inference_id=response.headers.get("x-inference-id"),
-            body=content.decode("utf-8", errors="replace"),
+            request_id=inference_id,
+            inference_id=inference_id,
+            body=text,
         ) from exc
     if not isinstance(data, dict):
         raise AIMLAPIError(
             f"Expected a JSON object, got {type(data).__name__}",
             status_code=response.status_code,
-            body=content.decode("utf-8", errors="replace"),
+            request_id=inference_id,
+            inference_id=inference_id,
+            body=text,
         )
+    if data.get("error") and "choices" not in data and "output" not in data:
+        raise _error_in_ok_body(data["error"], text, response.headers)
     return data
+
+
+def _error_in_ok_body(error: Any, text: str, headers: httpx.Headers) -> APIStatusError:
+    """A 200 whose body is only an error envelope (some gateways do that): no answer at all.
+
+    Typed by the status the envelope names (``{"error": {"code": 503}}`` is a server error),
+    else a plain :class:`APIStatusError`.
+    """
+    code = error.get("code", error.get("status_code")) if isinstance(error, Mapping) else None
+    status = code if isinstance(code, int) and 400 <= code < 600 else 200
+    return error_from_response(status, text, headers)
 
 
 class _BaseClient:
@@ -277,15 +298,19 @@ class AsyncEventStream:
 
 
 def _is_json(response: httpx.Response) -> bool:
-    return str(response.headers.get("content-type", "")).startswith("application/json")
+    # JSON (a gateway's error body) or HTML (a proxy's page): one whole body, never events.
+    return str(response.headers.get("content-type", "")).startswith(
+        ("application/json", "text/html")
+    )
 
 
 def _json_instead_of_events(content: bytes, inference_id: str | None) -> StreamError:
     # Some gateways answer a failed streaming request with a 200 JSON error body.
     parsed = parse_error_body(content)
     message = parsed.get("message") or content[:200].decode("utf-8", errors="replace")
+    kind = "a JSON body" if content.lstrip().startswith((b"{", b"[")) else "a page"
     return StreamError(
-        f"Expected an event stream, got a JSON body: {message}",
+        f"Expected an event stream, got {kind}: {message}",
         inference_id=inference_id,
         request_id=parsed.get("request_id") or inference_id,
         provider_message=parsed.get("message"),
@@ -300,6 +325,7 @@ def _stream_broken(exc: httpx.HTTPError, inference_id: str | None) -> AIMLAPIErr
         return APITimeoutError(
             "The stream stalled past the read timeout; the answer is incomplete.",
             inference_id=inference_id,
+            request_id=inference_id,
         )
     return StreamError(
         f"The connection broke mid-stream ({type(exc).__name__}: {exc}); the answer is incomplete.",
