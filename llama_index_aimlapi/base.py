@@ -55,7 +55,12 @@ from llama_index_instrumentation import get_dispatcher  # what llama_index.core 
 from aimlapi_core import AsyncClient, Client, Settings
 from aimlapi_core.client_cache import ClientCache
 from aimlapi_core.models import ModelCapabilities, get_capabilities
-from aimlapi_core.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from aimlapi_core.settings import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
 from aimlapi_core.shaping import shape_chat_request
 from aimlapi_core.usage import cost_from_headers
 
@@ -108,6 +113,7 @@ class AIMLAPI(FunctionCallingLLM):
         api_base: Base URL (else ``AIMLAPI_BASE_URL``, else ``https://api.aimlapi.com/v1``).
         timeout: Seconds per request; ``max_retries``: retries of failed requests (in the core).
         default_headers: Headers sent with every request.
+        max_connections / max_keepalive_connections: Pool bounds per client (httpx ``Limits``).
         context_window / is_function_calling_model: Override what the capabilities say.
         strict: Send tool schemas in OpenAI's strict mode.
         http_client / async_http_client: Your own ``httpx`` clients (proxies, transports).
@@ -154,6 +160,16 @@ class AIMLAPI(FunctionCallingLLM):
     default_headers: dict[str, str] | None = Field(
         default=None, description="Headers sent with every request."
     )
+    max_connections: int | None = Field(
+        default=DEFAULT_MAX_CONNECTIONS,
+        ge=1,
+        description="Most connections open at once per client (httpx Limits); None: no limit.",
+    )
+    max_keepalive_connections: int | None = Field(
+        default=DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
+        ge=0,
+        description="Most idle connections kept for reuse (httpx Limits); None: no limit.",
+    )
     context_window: int | None = Field(
         default=None,
         gt=0,
@@ -184,6 +200,8 @@ class AIMLAPI(FunctionCallingLLM):
         timeout: float | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: dict[str, str] | None = None,
+        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        max_keepalive_connections: int | None = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
         context_window: int | None = None,
         is_function_calling_model: bool | None = None,
         strict: bool = False,
@@ -211,6 +229,8 @@ class AIMLAPI(FunctionCallingLLM):
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive_connections,
             context_window=context_window,
             is_function_calling_model=is_function_calling_model,
             strict=strict,
@@ -254,6 +274,8 @@ class AIMLAPI(FunctionCallingLLM):
             timeout=self.timeout,
             max_retries=self.max_retries,
             default_headers=self.default_headers or {},
+            max_connections=self.max_connections,
+            max_keepalive_connections=self.max_keepalive_connections,
         )
 
     def _client(self) -> Client:
@@ -335,6 +357,10 @@ class AIMLAPI(FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
         """The request body: fields, ``additional_kwargs``, call kwargs, shaped to the model."""
+        if not messages:
+            raise ValueError(
+                "No messages to send: pass at least one ChatMessage (e.g. role='user')."
+            )
         body = self._unshaped_body(messages, **kwargs)
         caps = self.capabilities
         if stream:

@@ -290,6 +290,11 @@ def tool_specs(tools: Sequence[BaseTool], *, strict: bool) -> list[dict[str, Any
     """
     specs = []
     for tool in tools:
+        if not tool.metadata.name:
+            raise ValueError(
+                f"Tool {tool.metadata.description[:60]!r} has no name: give every tool a name "
+                "(ToolMetadata(name=...) or FunctionTool.from_defaults(fn, name=...))."
+            )
         spec = tool.metadata.to_openai_tool(skip_length_check=True)
         if strict and spec.get("type") == "function":
             function = spec["function"]
