@@ -1,0 +1,1 @@
+"""Failure behaviour as a tested promise: faults, cancellation, load, bad input, secrets."""
