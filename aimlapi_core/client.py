@@ -60,7 +60,6 @@ __all__ = ["APIResponse", "AsyncClient", "AsyncEventStream", "Client", "EventStr
 logger = logging.getLogger("aimlapi_core")
 
 USER_AGENT = f"aimlapi-integrations/{__version__}"
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
 @dataclass(slots=True)
@@ -93,7 +92,7 @@ def _header(headers: httpx.Headers, name: str) -> str | None:
 
 
 def _limits(settings: Settings) -> httpx.Limits:
-    """The pool bounds of ``settings`` (``DEFAULT_LIMITS`` unless they were changed)."""
+    """The pool bounds of ``settings`` (100 connections, 20 kept alive, unless changed)."""
     return httpx.Limits(
         max_connections=settings.max_connections,
         max_keepalive_connections=settings.max_keepalive_connections,

@@ -212,9 +212,7 @@ def parse_error_body(body: str | bytes | Mapping[str, Any] | None) -> dict[str, 
     detail = data.get("detail")  # FastAPI's shape (Voyage): a string or validation errors
     if "message" not in out and detail:
         out["message"] = (
-            "; ".join(
-                str(d.get("msg", d)) if isinstance(d, Mapping) else str(d) for d in detail
-            )
+            "; ".join(str(d.get("msg", d)) if isinstance(d, Mapping) else str(d) for d in detail)
             if isinstance(detail, list)
             else str(detail)
         )

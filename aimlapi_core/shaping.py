@@ -118,7 +118,8 @@ def validate_request(body: Mapping[str, Any]) -> None:
     """Raise ``ValueError`` naming the fix when a value cannot be right for any model.
 
     Checks that token limits (``max_tokens``, ``max_completion_tokens``, ``max_output_tokens``)
-    are positive numbers and that ``reasoning_effort`` is a string. ``None`` means unset.
+    are positive numbers, that every function tool (chat or Responses form) has a name, and
+    that ``reasoning_effort`` is a string. ``None`` means unset.
 
     Example:
         >>> validate_request({"max_tokens": 0})  # doctest: +ELLIPSIS
@@ -134,6 +135,14 @@ def validate_request(body: Mapping[str, Any]) -> None:
             raise ValueError(
                 f"{key} must be a positive number of tokens, got {value!r}: pass an integer "
                 f">= 1, or leave {key} out to use the model's default."
+            )
+    for tool in body.get("tools") or ():
+        function = tool.get("function") if isinstance(tool, Mapping) else None
+        spec = function if isinstance(function, Mapping) else tool
+        if isinstance(spec, Mapping) and tool.get("type") == "function" and not spec.get("name"):
+            raise ValueError(
+                f"A function tool has no name: {dict(tool)!r}. Give every tool a name; the "
+                "model calls tools by name."
             )
     effort = body.get("reasoning_effort")
     if effort is not None and not isinstance(effort, str):

@@ -30,6 +30,8 @@ from tests.support.fault_server import FaultServer
 
 MODES = ["sync", "async", "stream", "astream"]
 BAD_REQUEST_ID = "has spaces;and=symbols"
+NAMELESS_TOOL = {"type": "function", "function": {"parameters": {"type": "object"}}}
+HI_LLAMA = [ChatMessage(role="user", content="hi")]
 
 
 class PirateMessage(BaseMessage):
@@ -122,6 +124,26 @@ PER_CALL: list[tuple[str, type[Exception], str, Case]] = [
         lambda url, mode: call_chat(
             build_llm(url, default_headers={"x-client-request-id": "x" * 129}), mode, "hi"
         ),
+    ),
+    (
+        "ChatAIMLAPI-raw-tool-without-a-name-per-call",
+        ValueError,
+        "A function tool has no name: .* Give every tool a name",
+        lambda url, mode: call_chat(build_chat(url), mode, "hi", tools=[NAMELESS_TOOL]),
+    ),
+    (
+        "ChatAIMLAPI-responses-raw-tool-without-a-name-per-call",
+        ValueError,
+        "A function tool has no name",
+        lambda url, mode: call_chat(
+            build_chat(url, use_responses_api=True), mode, "hi", tools=[NAMELESS_TOOL]
+        ),
+    ),
+    (
+        "llama-raw-tool-without-a-name-per-call",
+        ValueError,
+        "A function tool has no name",
+        lambda url, mode: call_llama(build_llama(url), mode, HI_LLAMA, tools=[NAMELESS_TOOL]),
     ),
     (
         "llama-empty-message-list",
