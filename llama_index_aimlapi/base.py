@@ -37,7 +37,7 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     ToolCallBlock,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import Field, SecretStr
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.constants import DEFAULT_NUM_OUTPUTS
 from llama_index.core.instrumentation.events.llm import (
@@ -52,8 +52,7 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import BaseOutputParser, Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher  # what llama_index.core re-exports
 
-from aimlapi_core import AsyncClient, Client, Settings
-from aimlapi_core.client_cache import ClientCache
+from aimlapi_core import Settings
 from aimlapi_core.models import ModelCapabilities, get_capabilities
 from aimlapi_core.settings import (
     DEFAULT_MAX_CONNECTIONS,
@@ -64,6 +63,7 @@ from aimlapi_core.settings import (
 from aimlapi_core.shaping import shape_chat_request
 from aimlapi_core.usage import cost_from_headers
 
+from ._connection import AIMLAPIConnection
 from .convert import chat_response_from_reply, to_wire_messages, tool_choice_to_wire, tool_specs
 from .stream import StreamAssembler
 from .structured import parse_json_output, response_format_for
@@ -93,7 +93,7 @@ def _accepts(caps: ModelCapabilities | None, param: str) -> bool:
     return caps.accepts_chat_param(param) is not False
 
 
-class AIMLAPI(FunctionCallingLLM):
+class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
     """AI/ML API chat models (OpenAI-compatible, 400+ models) for LlamaIndex.
 
     The key comes from ``api_key=``, else ``AIMLAPI_API_KEY``, else ``AIML_API_KEY``; it is read
@@ -113,6 +113,7 @@ class AIMLAPI(FunctionCallingLLM):
         api_base: Base URL (else ``AIMLAPI_BASE_URL``, else ``https://api.aimlapi.com/v1``).
         timeout: Seconds per request; ``max_retries``: retries of failed requests (in the core).
         default_headers: Headers sent with every request.
+        client_request_id: ``X-Client-Request-Id`` for every request (to trace it on AI/ML API).
         max_connections / max_keepalive_connections: Pool bounds per client (httpx ``Limits``).
         context_window / is_function_calling_model: Override what the capabilities say.
         strict: Send tool schemas in OpenAI's strict mode.
@@ -144,32 +145,6 @@ class AIMLAPI(FunctionCallingLLM):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra parameters for every request body."
     )
-    api_key: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="AI/ML API key; else AIMLAPI_API_KEY or AIML_API_KEY at first use.",
-    )
-    api_base: str = Field(default="", description="The base URL of AI/ML API.")
-    timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT, gt=0, description="Timeout of a request, in seconds."
-    )
-    max_retries: int = Field(
-        default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
-    )
-    default_headers: dict[str, str] | None = Field(
-        default=None, description="Headers sent with every request."
-    )
-    max_connections: int | None = Field(
-        default=DEFAULT_MAX_CONNECTIONS,
-        ge=1,
-        description="Most connections open at once per client (httpx Limits); None: no limit.",
-    )
-    max_keepalive_connections: int | None = Field(
-        default=DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
-        ge=0,
-        description="Most idle connections kept for reuse (httpx Limits); None: no limit.",
-    )
     context_window: int | None = Field(
         default=None,
         gt=0,
@@ -184,9 +159,6 @@ class AIMLAPI(FunctionCallingLLM):
     )
 
     _on_responses_api: ClassVar[bool] = False  # AIMLAPIResponses calls /v1/responses
-    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
-    _http_client: httpx.Client | None = PrivateAttr(default=None)
-    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -200,6 +172,7 @@ class AIMLAPI(FunctionCallingLLM):
         timeout: float | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: dict[str, str] | None = None,
+        client_request_id: str | None = None,
         max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
         max_keepalive_connections: int | None = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
         context_window: int | None = None,
@@ -218,32 +191,34 @@ class AIMLAPI(FunctionCallingLLM):
         # Resolve and check the base URL now (a bad URL is a construction error); the key is
         # left for the first request, so building an AIMLAPI never needs one.
         resolved_base = Settings(base_url=api_base or None).url
-        super().__init__(
-            model=model,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            reasoning_effort=reasoning_effort,
-            additional_kwargs=additional_kwargs or {},
-            api_key=api_key or None,
-            api_base=resolved_base,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            max_connections=max_connections,
-            max_keepalive_connections=max_keepalive_connections,
-            context_window=context_window,
-            is_function_calling_model=is_function_calling_model,
-            strict=strict,
-            callback_manager=callback_manager,
-            system_prompt=system_prompt,
-            messages_to_prompt=messages_to_prompt,
-            completion_to_prompt=completion_to_prompt,
-            pydantic_program_mode=pydantic_program_mode,
-            output_parser=output_parser,
-            **kwargs,
-        )
-        self._http_client = http_client
-        self._async_http_client = async_http_client
+        # Passed as one dict: the bases' synthesised __init__ (for type checkers) each name
+        # only their own fields.
+        fields: dict[str, Any] = {
+            "model": model,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+            "reasoning_effort": reasoning_effort,
+            "additional_kwargs": additional_kwargs or {},
+            "api_key": api_key or None,
+            "api_base": resolved_base,
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "default_headers": default_headers,
+            "client_request_id": client_request_id,
+            "max_connections": max_connections,
+            "max_keepalive_connections": max_keepalive_connections,
+            "context_window": context_window,
+            "is_function_calling_model": is_function_calling_model,
+            "strict": strict,
+            "callback_manager": callback_manager,
+            "system_prompt": system_prompt,
+            "messages_to_prompt": messages_to_prompt,
+            "completion_to_prompt": completion_to_prompt,
+            "pydantic_program_mode": pydantic_program_mode,
+            "output_parser": output_parser,
+        }
+        super().__init__(**fields, **kwargs)
+        self._use_http_clients(http_client, async_http_client)
         caps = get_capabilities(model)
         if caps is not None and caps.serves_responses_only and not self._on_responses_api:
             logger.warning(
@@ -257,46 +232,6 @@ class AIMLAPI(FunctionCallingLLM):
     def class_name(cls) -> str:
         """Name used by LlamaIndex serialisation."""
         return "AIMLAPI_llm"
-
-    # -- clients -----------------------------------------------------------------------------
-
-    def _secret(self) -> SecretStr | None:
-        # An assignment (llm.api_key = "sk-...") is not validated, so a str may sit here.
-        key: Any = self.api_key
-        if isinstance(key, str):
-            key = SecretStr(key) if key else None
-        return key if isinstance(key, SecretStr) else None
-
-    def _settings(self) -> Settings:
-        return Settings(
-            api_key=self._secret(),
-            base_url=self.api_base,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers or {},
-            max_connections=self.max_connections,
-            max_keepalive_connections=self.max_keepalive_connections,
-        )
-
-    def _client(self) -> Client:
-        """The sync core client, created on first use and reused (one connection pool)."""
-        return self._clients.sync(self._settings(), self._http_client)
-
-    def _aclient(self) -> AsyncClient:
-        """The async core client of the running event loop (one per loop, reused)."""
-        return self._clients.for_running_loop(self._settings(), self._async_http_client)
-
-    def close(self) -> None:
-        """Close the sync connection pool (it reopens on the next call).
-
-        Example:
-            >>> AIMLAPI(api_key="k").close()
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the running loop's async connection pool and the sync one."""
-        await self._clients.aclose()
 
     # -- metadata ----------------------------------------------------------------------------
 

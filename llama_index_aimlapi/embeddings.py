@@ -18,22 +18,28 @@ from typing import Any, Literal
 
 import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+from llama_index.core.bridge.pydantic import Field, SecretStr
 from llama_index.core.callbacks import CallbackManager
 
-from aimlapi_core import AsyncClient, Client, Settings
-from aimlapi_core.client_cache import ClientCache
+from aimlapi_core import Settings
 from aimlapi_core.embeddings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EMBEDDING_MODEL,
     embeddings_body,
 )
-from aimlapi_core.settings import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from aimlapi_core.settings import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+)
+
+from ._connection import AIMLAPIConnection
 
 __all__ = ["AIMLAPIEmbedding"]
 
 
-class AIMLAPIEmbedding(BaseEmbedding):
+class AIMLAPIEmbedding(AIMLAPIConnection, BaseEmbedding):
     """AI/ML API embeddings for LlamaIndex indexes, retrievers and query engines.
 
     The key comes from ``api_key=``, else ``AIMLAPI_API_KEY``, else ``AIML_API_KEY``, at the
@@ -49,7 +55,8 @@ class AIMLAPIEmbedding(BaseEmbedding):
             ``text-embedding-ada-002``, which has a fixed size).
         encoding_format: ``"base64"`` to receive a quarter of the bytes; floats either way.
         additional_kwargs: other request parameters (``user``, a provider's own ones).
-        api_key / api_base / timeout / max_retries / default_headers: the connection.
+        api_key / api_base / timeout / max_retries / default_headers / client_request_id /
+            max_connections / max_keepalive_connections: the connection, as for ``AIMLAPI``.
         http_client / async_http_client: your own ``httpx`` clients (proxies, transports).
 
     Example:
@@ -73,26 +80,6 @@ class AIMLAPIEmbedding(BaseEmbedding):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra parameters for every request body."
     )
-    api_key: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="AI/ML API key; else AIMLAPI_API_KEY or AIML_API_KEY at first use.",
-    )
-    api_base: str = Field(default="", description="The base URL of AI/ML API.")
-    timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT, gt=0, description="Timeout of a request, in seconds."
-    )
-    max_retries: int = Field(
-        default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
-    )
-    default_headers: dict[str, str] | None = Field(
-        default=None, description="Headers sent with every request."
-    )
-
-    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
-    _http_client: httpx.Client | None = PrivateAttr(default=None)
-    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -106,6 +93,9 @@ class AIMLAPIEmbedding(BaseEmbedding):
         timeout: float | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: dict[str, str] | None = None,
+        client_request_id: str | None = None,
+        max_connections: int | None = DEFAULT_MAX_CONNECTIONS,
+        max_keepalive_connections: int | None = DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         callback_manager: CallbackManager | None = None,
@@ -133,53 +123,19 @@ class AIMLAPIEmbedding(BaseEmbedding):
             "timeout": timeout,
             "max_retries": max_retries,
             "default_headers": default_headers,
+            "client_request_id": client_request_id,
+            "max_connections": max_connections,
+            "max_keepalive_connections": max_keepalive_connections,
             "callback_manager": callback_manager,
             "num_workers": num_workers,
         }
         super().__init__(**fields, **kwargs)
-        self._http_client = http_client
-        self._async_http_client = async_http_client
+        self._use_http_clients(http_client, async_http_client)
 
     @classmethod
     def class_name(cls) -> str:
         """Name used by LlamaIndex serialisation."""
         return "AIMLAPIEmbedding"
-
-    # -- clients -----------------------------------------------------------------------------
-
-    def _secret(self) -> SecretStr | None:
-        # An assignment (emb.api_key = "sk-...") is not validated, so a str may sit here.
-        key: Any = self.api_key
-        if isinstance(key, str):
-            key = SecretStr(key) if key else None
-        return key if isinstance(key, SecretStr) else None
-
-    def _settings(self) -> Settings:
-        return Settings(
-            api_key=self._secret(),
-            base_url=self.api_base,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers or {},
-        )
-
-    def _client(self) -> Client:
-        return self._clients.sync(self._settings(), self._http_client)
-
-    def _aclient(self) -> AsyncClient:
-        return self._clients.for_running_loop(self._settings(), self._async_http_client)
-
-    def close(self) -> None:
-        """Close the sync connection pool (it reopens on the next call).
-
-        Example:
-            >>> AIMLAPIEmbedding(api_key="k").close()
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close the running loop's async connection pool and the sync one."""
-        await self._clients.aclose()
 
     # -- embeddings --------------------------------------------------------------------------
 

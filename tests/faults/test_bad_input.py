@@ -243,6 +243,12 @@ AT_CONSTRUCTION: list[tuple[str, type[Exception], str, Callable[[str], Awaitable
         lambda url: _construct(lambda u: ChatMessage(role="wizard", content="x"), url),
     ),
     (
+        "llama-invalid-client-request-id",
+        ValueError,
+        "Invalid X-Client-Request-Id .*: use 1-128 characters",
+        lambda url: _construct(build_llama, url, client_request_id=BAD_REQUEST_ID),
+    ),
+    (
         "llama-non-http-base-url",
         ValueError,
         "Invalid base URL 'ws://api.aimlapi.com/v1': it must start with http:// or https://",

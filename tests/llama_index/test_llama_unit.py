@@ -556,3 +556,12 @@ def test_body_is_valid_json_for_every_method() -> None:
     assert json.loads(api.requests[0].content)["messages"] == [
         {"role": "user", "content": "Paris is the capital of"}
     ]
+
+
+async def test_client_request_id_goes_out_on_every_request() -> None:
+    api = MockAPI(default=ok())
+    llm = api.llm(client_request_id="order-8f21c4")
+    llm.chat([ChatMessage(role="user", content="hi")])
+    await llm.achat([ChatMessage(role="user", content="hi")])
+    assert [r.headers["x-client-request-id"] for r in api.requests] == ["order-8f21c4"] * 2
+    assert "order-8f21c4" in repr(llm)  # not a secret: it is for tracing
