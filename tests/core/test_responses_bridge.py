@@ -29,9 +29,8 @@ from aimlapi_core.responses_bridge import (
 from aimlapi_core.shaping import AIMLAPIParameterWarning, reset_parameter_warnings
 from aimlapi_core.wire.chat import ChatCompletion
 from aimlapi_core.wire.responses import Response
-from tests.support.wire_expect import naive_payloads, synth_responses_events
-
 from tests.core.test_conformance import RESP_JSON, RESP_SSE
+from tests.support.wire_expect import naive_payloads, synth_responses_events
 
 # --------------------------------------------------------------------------- request
 

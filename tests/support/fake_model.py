@@ -493,8 +493,7 @@ def _answer_from_context(prompt: str) -> str | None:
         if s.strip() and not re.match(r"\w+: \S+$", s.strip())  # metadata lines
     ]
     scored = [
-        (len(query_words & set(re.findall(r"\w+", s.lower()))), i)
-        for i, s in enumerate(sentences)
+        (len(query_words & set(re.findall(r"\w+", s.lower()))), i) for i, s in enumerate(sentences)
     ]
     best = sorted(i for n, i in sorted(scored, key=lambda t: (-t[0], t[1]))[:2] if n > 0)
     if not best:
