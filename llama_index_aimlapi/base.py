@@ -61,11 +61,10 @@ from aimlapi_core.settings import (
     DEFAULT_TIMEOUT,
 )
 from aimlapi_core.shaping import shape_chat_request
-from aimlapi_core.usage import cost_from_headers
 
 from ._connection import AIMLAPIConnection
 from .convert import chat_response_from_reply, to_wire_messages, tool_choice_to_wire, tool_specs
-from .stream import StreamAssembler
+from .stream import achat_responses, chat_responses
 from .structured import parse_json_output, response_format_for
 
 if TYPE_CHECKING:
@@ -321,12 +320,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
 
         def gen() -> ChatResponseGen:
             with client.stream_chat_completion(body) as stream:
-                assembler = StreamAssembler(
-                    inference_id=stream.inference_id,
-                    header_cost=cost_from_headers(stream.headers),
-                )
-                for delta in stream:
-                    yield assembler.add(delta)
+                yield from chat_responses(stream, stream)
 
         return gen()
 
@@ -338,12 +332,8 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         async def gen() -> ChatResponseAsyncGen:
             client = self._aclient()
             async with await client.stream_chat_completion(body) as stream:
-                assembler = StreamAssembler(
-                    inference_id=stream.inference_id,
-                    header_cost=cost_from_headers(stream.headers),
-                )
-                async for delta in stream:
-                    yield assembler.add(delta)
+                async for response in achat_responses(stream, stream):
+                    yield response
 
         return gen()
 

@@ -31,11 +31,10 @@ from aimlapi_core.responses_bridge import (
     responses_request_from_chat,
 )
 from aimlapi_core.shaping import shape_responses_request
-from aimlapi_core.usage import cost_from_headers
 
 from .base import AIMLAPI
 from .convert import chat_response_from_reply
-from .stream import StreamAssembler
+from .stream import achat_responses, chat_responses
 
 __all__ = ["AIMLAPIResponses"]
 
@@ -157,12 +156,7 @@ class AIMLAPIResponses(AIMLAPI):
 
         def gen() -> ChatResponseGen:
             with client.stream_response(body) as stream:
-                assembler = StreamAssembler(
-                    inference_id=stream.inference_id,
-                    header_cost=cost_from_headers(stream.headers),
-                )
-                for delta in chat_deltas(stream):
-                    yield assembler.add(delta)
+                yield from chat_responses(stream, chat_deltas(stream))
             self._remember(stream.result().response.id)
 
         return gen()
@@ -175,12 +169,8 @@ class AIMLAPIResponses(AIMLAPI):
         async def gen() -> ChatResponseAsyncGen:
             client = self._aclient()
             async with await client.stream_response(body) as stream:
-                assembler = StreamAssembler(
-                    inference_id=stream.inference_id,
-                    header_cost=cost_from_headers(stream.headers),
-                )
-                async for delta in achat_deltas(stream):
-                    yield assembler.add(delta)
+                async for response in achat_responses(stream, achat_deltas(stream)):
+                    yield response
             self._remember(stream.result().response.id)
 
         return gen()

@@ -19,15 +19,17 @@ Example:
 from __future__ import annotations
 
 from bisect import insort
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
+from typing import Any, Protocol
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
 
 from aimlapi_core import Cost, StreamDelta, Usage
+from aimlapi_core.usage import cost_from_headers
 
 from .convert import assistant_blocks, logprobs_from_wire, synthetic_call_id, usage_kwargs
 
-__all__ = ["StreamAssembler"]
+__all__ = ["StreamAssembler", "achat_responses", "chat_responses"]
 
 
 class _Call:
@@ -138,3 +140,33 @@ class StreamAssembler:
             logprobs=logprobs,
             additional_kwargs=kwargs,
         )
+
+
+class _OpenStream(Protocol):
+    @property
+    def inference_id(self) -> str | None: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+def _assembler(stream: _OpenStream) -> StreamAssembler:
+    return StreamAssembler(
+        inference_id=stream.inference_id, header_cost=cost_from_headers(stream.headers)
+    )
+
+
+def chat_responses(stream: _OpenStream, deltas: Iterable[StreamDelta]) -> Iterator[ChatResponse]:
+    """The cumulative :class:`ChatResponse` s of an open stream's deltas (chat completions'
+    own, or a Responses stream's translated ones), with its inference id and header cost."""
+    assembler = _assembler(stream)
+    for delta in deltas:
+        yield assembler.add(delta)
+
+
+async def achat_responses(
+    stream: _OpenStream, deltas: AsyncIterable[StreamDelta]
+) -> AsyncIterator[ChatResponse]:
+    """The async twin of :func:`chat_responses`."""
+    assembler = _assembler(stream)
+    async for delta in deltas:
+        yield assembler.add(delta)
