@@ -147,6 +147,17 @@ def _imports(results: dict[str, Any], targets: Targets) -> list[str]:
     return lines
 
 
+def _ratio_cell(name: str, group: str, raw: Sequence[float], mine: Sequence[float]) -> str:
+    """A contestant's ratio to raw httpx, labelled by its role ('' for raw httpx itself)."""
+    if name == RAW:
+        return ""
+    if name == ALONE[group]:
+        return "best possible " + _ratio(_best(raw, mine))
+    if name == ON_RAW[group]:
+        return "zero-cost " + _ratio(_ratios(mine, raw))
+    return _ratio(_ratios(mine, raw))
+
+
 def _calls(results: dict[str, Any], targets: Targets) -> list[str]:
     lines = [
         "| group | contestant | call µs | × raw | CPU µs / call | async call µs | × raw |",
@@ -160,20 +171,9 @@ def _calls(results: dict[str, Any], targets: Targets) -> list[str]:
             wall = [w for w, _ in numbers["call"]]
             cpu = [c for _, c in numbers["call"]]
             awall = [w for w, _ in numbers["acall"]]
-            if name == RAW:
-                ops, sync_ratio, async_ratio = "`post` + `json.loads`", "", ""
-            elif name == ALONE[group]:
-                ops = f"`{sync_name}` / `{async_name}`"
-                sync_ratio = "best possible " + _ratio(_best(raw_wall, wall))
-                async_ratio = "best possible " + _ratio(_best(raw_async, awall))
-            elif name == ON_RAW[group]:
-                ops = f"`{sync_name}` / `{async_name}`"
-                sync_ratio = "zero-cost " + _ratio(_ratios(wall, raw_wall))
-                async_ratio = "zero-cost " + _ratio(_ratios(awall, raw_async))
-            else:
-                ops = f"`{sync_name}` / `{async_name}`"
-                sync_ratio = _ratio(_ratios(wall, raw_wall))
-                async_ratio = _ratio(_ratios(awall, raw_async))
+            ops = "`post` + `json.loads`" if name == RAW else f"`{sync_name}` / `{async_name}`"
+            sync_ratio = _ratio_cell(name, group, raw_wall, wall)
+            async_ratio = _ratio_cell(name, group, raw_async, awall)
             lines.append(
                 f"| {group} | {_bold(name)} {ops} | {_stat(wall, 1e6)} | {sync_ratio} | "
                 f"{_stat(cpu, 1e6)} | {_stat(awall, 1e6)} | {async_ratio} |"
@@ -207,20 +207,9 @@ def _streams(results: dict[str, Any], targets: Targets) -> list[str]:
                 wall = [r[0] for r in numbers[key]]
                 cpu = [r[1] for r in numbers[key]]
                 items = numbers[key][0][2]
-                if name == RAW:
-                    op, cpu_ratio, wall_ratio = "`iter_lines` + `json.loads`", "", ""
-                elif name == ALONE[group]:
-                    op = f"`{stream_name}`"
-                    cpu_ratio = "best possible " + _ratio(_best(raw_cpu, cpu))
-                    wall_ratio = "best possible " + _ratio(_best(raw_wall, wall))
-                elif name == ON_RAW[group]:
-                    op = f"`{stream_name}`"
-                    cpu_ratio = "zero-cost " + _ratio(_ratios(cpu, raw_cpu))
-                    wall_ratio = "zero-cost " + _ratio(_ratios(wall, raw_wall))
-                else:
-                    op = f"`{stream_name}`"
-                    cpu_ratio = _ratio(_ratios(cpu, raw_cpu))
-                    wall_ratio = _ratio(_ratios(wall, raw_wall))
+                op = "`iter_lines` + `json.loads`" if name == RAW else f"`{stream_name}`"
+                cpu_ratio = _ratio_cell(name, group, raw_cpu, cpu)
+                wall_ratio = _ratio_cell(name, group, raw_wall, wall)
                 lines.append(
                     f"| {group} | {_bold(name)} {op} | {label} | {_stat(cpu, 1000, 1)} | "
                     f"{cpu_ratio} | {_stat(wall, 1000, 1)} | {wall_ratio} | {items} |"
