@@ -10,44 +10,48 @@ Example:
 
 __version__ = "0.1.0"
 
-from .client import APIResponse, AsyncClient, AsyncEventStream, Client, EventStream
-from .embeddings import EmbeddingsReply, EmbeddingsResult
-from .errors import (
-    AIMLAPIError,
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    MissingAPIKeyError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ResponseFailedError,
-    ServerError,
-    StreamError,
-    UnprocessableEntityError,
-)
-from .replies import (
-    AsyncChatStream,
-    AsyncResponsesStream,
-    ChatReply,
-    ChatStream,
-    ResponsesReply,
-    ResponsesStream,
-)
-from .settings import DEFAULT_BASE_URL, Settings
-from .sse import ServerSentEvent, SSEDecoder
-from .stream import (
-    ChatStreamAccumulator,
-    ChoiceDelta,
-    ResponsesDelta,
-    ResponsesStreamAccumulator,
-    StreamDelta,
-    ToolCallDelta,
-)
-from .usage import Cost, Usage
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import APIResponse, AsyncClient, AsyncEventStream, Client, EventStream
+    from .embeddings import EmbeddingsReply, EmbeddingsResult
+    from .errors import (
+        AIMLAPIError,
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        MissingAPIKeyError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ResponseFailedError,
+        ServerError,
+        StreamError,
+        UnprocessableEntityError,
+    )
+    from .replies import (
+        AsyncChatStream,
+        AsyncResponsesStream,
+        ChatReply,
+        ChatStream,
+        ResponsesReply,
+        ResponsesStream,
+    )
+    from .settings import DEFAULT_BASE_URL, Settings
+    from .sse import ServerSentEvent, SSEDecoder
+    from .stream import (
+        ChatStreamAccumulator,
+        ChoiceDelta,
+        ResponsesDelta,
+        ResponsesStreamAccumulator,
+        StreamDelta,
+        ToolCallDelta,
+    )
+    from .usage import Cost, Usage
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -92,3 +96,72 @@ __all__ = [
     "Usage",
     "__version__",
 ]
+
+# Exported name → its module, imported on first access (PEP 562): ``import aimlapi_core`` or
+# ``from aimlapi_core import Settings`` does not load httpx, the wire models or the stream
+# machinery until something asks for them, so importing an adapter stays cheap and the first
+# client built pays for the transport. Every name in ``__all__`` but ``__version__`` is here.
+_LAZY = {
+    **dict.fromkeys(
+        ("APIResponse", "AsyncClient", "AsyncEventStream", "Client", "EventStream"), ".client"
+    ),
+    **dict.fromkeys(("EmbeddingsReply", "EmbeddingsResult"), ".embeddings"),
+    **dict.fromkeys(
+        (
+            "AIMLAPIError",
+            "APIConnectionError",
+            "APIStatusError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "BadRequestError",
+            "ConflictError",
+            "MissingAPIKeyError",
+            "NotFoundError",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "ResponseFailedError",
+            "ServerError",
+            "StreamError",
+            "UnprocessableEntityError",
+        ),
+        ".errors",
+    ),
+    **dict.fromkeys(
+        (
+            "AsyncChatStream",
+            "AsyncResponsesStream",
+            "ChatReply",
+            "ChatStream",
+            "ResponsesReply",
+            "ResponsesStream",
+        ),
+        ".replies",
+    ),
+    **dict.fromkeys(("DEFAULT_BASE_URL", "Settings"), ".settings"),
+    **dict.fromkeys(("ServerSentEvent", "SSEDecoder"), ".sse"),
+    **dict.fromkeys(
+        (
+            "ChatStreamAccumulator",
+            "ChoiceDelta",
+            "ResponsesDelta",
+            "ResponsesStreamAccumulator",
+            "StreamDelta",
+            "ToolCallDelta",
+        ),
+        ".stream",
+    ),
+    **dict.fromkeys(("Cost", "Usage"), ".usage"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

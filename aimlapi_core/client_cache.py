@@ -23,12 +23,13 @@ import asyncio
 import threading
 import weakref
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # the client module (and httpx with it) loads when the first client is built
+    import httpx
 
-from .client import AsyncClient, Client
-from .settings import Settings
+    from .client import AsyncClient, Client
+    from .settings import Settings
 
 __all__ = ["ClientCache"]
 
@@ -59,6 +60,8 @@ class ClientCache:
             return client
         with _lock:
             if self._sync is None or self._sync_key != key:
+                from .client import Client
+
                 self._sync = Client(settings, http_client=http_client)
                 self._sync_key = key
             return self._sync
@@ -75,6 +78,8 @@ class ClientCache:
         with _lock:
             entry = self._async.get(loop)
             if entry is None or entry[0] != key:
+                from .client import AsyncClient
+
                 entry = (key, AsyncClient(settings, http_client=http_client))
                 self._async[loop] = entry
             return entry[1]

@@ -6,13 +6,11 @@ per model instance, one async client per event loop, rebuilt if the settings cha
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
-from aimlapi_core import AsyncClient, Client, Settings
 from aimlapi_core.client_cache import ClientCache
 from aimlapi_core.settings import (
     API_KEY_ENV_VARS,
@@ -22,10 +20,14 @@ from aimlapi_core.settings import (
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    Settings,
     normalise_base_url,
     validate_client_request_id,
     validate_timeout,
 )
+
+if TYPE_CHECKING:  # httpx loads with the first client, not with this module
+    from aimlapi_core.client import AsyncClient, Client
 
 
 class AIMLAPIConnection(BaseModel):
@@ -95,6 +97,8 @@ class AIMLAPIConnection(BaseModel):
     @field_validator("http_client")
     @classmethod
     def _check_http_client(cls, value: Any) -> Any:
+        import httpx  # already loaded by whoever built the client passed in
+
         if value is not None and not isinstance(value, httpx.Client):
             raise TypeError(f"http_client must be an httpx.Client, got {type(value).__name__}.")
         return value
@@ -102,6 +106,8 @@ class AIMLAPIConnection(BaseModel):
     @field_validator("http_async_client")
     @classmethod
     def _check_http_async_client(cls, value: Any) -> Any:
+        import httpx
+
         if value is not None and not isinstance(value, httpx.AsyncClient):
             raise TypeError(
                 f"http_async_client must be an httpx.AsyncClient, got {type(value).__name__}."

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from llama_index.core.bridge.pydantic import (
     BaseModel,
     Field,
@@ -14,15 +13,20 @@ from llama_index.core.bridge.pydantic import (
     field_validator,
 )
 
-from aimlapi_core import AsyncClient, Client, Settings
 from aimlapi_core.client_cache import ClientCache
 from aimlapi_core.settings import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    Settings,
     validate_client_request_id,
 )
+
+if TYPE_CHECKING:  # httpx loads with the first client, not with this module
+    import httpx
+
+    from aimlapi_core.client import AsyncClient, Client
 
 __all__ = ["AIMLAPIConnection"]
 

@@ -18,7 +18,6 @@ from collections.abc import AsyncGenerator, Generator, Sequence
 from json import JSONDecodeError
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import httpx
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
     astream_chat_to_completion_decorator,
@@ -68,6 +67,7 @@ from .stream import achat_responses, chat_responses
 from .structured import parse_json_output, response_format_for
 
 if TYPE_CHECKING:
+    import httpx
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.tools.types import BaseTool
 

@@ -14,14 +14,12 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field, SecretStr
 from llama_index.core.callbacks import CallbackManager
 
-from aimlapi_core import Settings
 from aimlapi_core.embeddings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EMBEDDING_MODEL,
@@ -32,9 +30,13 @@ from aimlapi_core.settings import (
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    Settings,
 )
 
 from ._connection import AIMLAPIConnection
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["AIMLAPIEmbedding"]
 
