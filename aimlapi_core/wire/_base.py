@@ -13,4 +13,9 @@ class WireModel(BaseModel):
         {'x_groq': {'id': 'req_1'}}
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    # defer_build: a model's validator is built when it first validates, not at import, so
+    # importing the core costs little and models a program never uses (Responses items for a
+    # chat-only user, embeddings) cost nothing.
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True
+    )
