@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput, ModelProfile
@@ -21,11 +21,8 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
-from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
-from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict
@@ -44,6 +41,9 @@ from ._convert import (
 from ._params import AIMLAPIRequestParams
 from ._profile import profile_for
 from .errors import langchain_errors
+
+if TYPE_CHECKING:  # only in a signature: the tools package is not loaded for it
+    from langchain_core.tools import BaseTool
 
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
@@ -388,6 +388,13 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         """
         if kwargs:
             raise ValueError(f"Unsupported arguments {sorted(kwargs)} for with_structured_output.")
+        # Imported here: the parsers are only needed by structured output, not at import.
+        from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+        from langchain_core.output_parsers.openai_tools import (
+            JsonOutputKeyToolsParser,
+            PydanticToolsParser,
+        )
+
         method = method or self._default_structured_method()
         is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
         llm: Runnable[LanguageModelInput, Any]
