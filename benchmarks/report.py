@@ -147,6 +147,33 @@ def _imports(results: dict[str, Any], targets: Targets) -> list[str]:
     return lines
 
 
+def _first_answers(results: dict[str, Any]) -> list[str]:
+    """Fresh interpreter to a checked first answer: import, build, one call (no target set)."""
+    from .run import FIRST_ANSWERS
+
+    times: dict[str, list[float]] = results.get("first_answers", {})
+    python = results["imports"]["pass"]
+    rows = [(g, role, label) for g, role, label, _ in FIRST_ANSWERS if label in times]
+    if not rows:
+        return []
+    anchors = {g: label for g, role, label in rows if role == "anchor"}
+    lines = [
+        "| group | role | what | wall ms | minus bare interpreter ms | × anchor |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for group, role, label in rows:
+        wall = times[label]
+        net = [w - p for w, p in zip(wall, python, strict=False)]
+        anchor = anchors.get(group)
+        ratio = _ratio(_ratios(wall, times[anchor])) if anchor and label != anchor else ""
+        shown = f"**{role}**" if role == "ours" else role
+        lines.append(
+            f"| {group} | {shown} | `{label}` | {_stat(wall, 1000)} | {_stat(net, 1000)} "
+            f"| {ratio} |"
+        )
+    return lines
+
+
 def _ratio_cell(name: str, group: str, raw: Sequence[float], mine: Sequence[float]) -> str:
     """A contestant's ratio to raw httpx, labelled by its role ('' for raw httpx itself)."""
     if name == RAW:
@@ -282,9 +309,10 @@ def _httpx_cli_note(cli: dict[str, Any] | None) -> str:
     loaded = ", ".join(cli["loaded"].split(","))
     return (
         f" Here `import httpx` also loads its command-line module `httpx._main` with {loaded}"
-        f" ({cli['ms']:.0f} ms), because these happen to be installed (by development tools):"
-        " ours and both anchors import httpx, so every row but the floors carries it; where"
-        " they are not installed, httpx skips that module."
+        f" ({cli['ms']:.0f} ms), because these happen to be installed (by development tools);"
+        " where they are not installed, httpx skips that module. Both anchors import httpx"
+        " (through `openai`) at import; ours loads it with the first client it builds, so"
+        " it shows in the first-answer table below instead."
     )
 
 
@@ -294,6 +322,7 @@ def render(results: dict[str, Any], *, quick: bool = False) -> str:
     calls = _calls(results, targets)
     streams = _streams(results, targets)
     imports = _imports(results, targets)
+    first_answers = _first_answers(results)
     concurrency = _concurrency(results, targets)
     srv = results["server"]
     packages = ", ".join(f"{k[4:]} {v}" for k, v in m.items() if k.startswith("pkg:"))
@@ -352,6 +381,20 @@ def render(results: dict[str, Any], *, quick: bool = False) -> str:
         "",
         *imports,
         "",
+        *(
+            [
+                "First answer: wall time of a fresh interpreter that imports the integration,"
+                " builds the model and makes one small call to the local server, checking the"
+                " answer (what a short-lived process pays: a command-line tool, a serverless"
+                " cold start). No target is set; it shows that what an integration defers at"
+                " import (here httpx and the request core's clients) is paid here, not avoided.",
+                "",
+                *first_answers,
+                "",
+            ]
+            if first_answers
+            else []
+        ),
         "## 2. Per-call overhead (non-streamed, small reply)",
         "",
         "Sequential calls on one instance (pooled connection), wall time per call. Floor: one"

@@ -94,6 +94,59 @@ IMPORTS: list[tuple[str, str, str]] = [
     ("llama-index", "anchor", "from llama_index.llms.openai import OpenAI"),
 ]
 
+# Import, build, one small call to the local server and check the answer, in a fresh
+# interpreter: what a short-lived process (a CLI, a serverless cold start) pays before its
+# first answer. Imports that an integration defers (ours loads httpx with its first client)
+# show up here. (group, role, label, statement template: {base} is the server's /v1 URL.)
+_ASK = "assert {answer}.endswith('Paris.')"
+FIRST_ANSWERS: list[tuple[str, str, str, str]] = [
+    (
+        "python",
+        "floor (raw httpx)",
+        "httpx.post + json.loads",
+        "import httpx, json; r = httpx.post('{base}/chat/completions', json={body!r},"
+        " headers={{'Authorization': 'Bearer {key}'}}); "
+        + _ASK.format(answer="json.loads(r.content)['choices'][0]['message']['content']"),
+    ),
+    (
+        "langchain",
+        "ours",
+        "ChatAIMLAPI(...).invoke",
+        "from langchain_aimlapi import ChatAIMLAPI; "
+        "m = ChatAIMLAPI(model='{model}', api_key='{key}', base_url='{base}'); "
+        + _ASK.format(answer="m.invoke('{prompt}').content"),
+    ),
+    (
+        "langchain",
+        "anchor",
+        "ChatOpenAI(...).invoke",
+        "from langchain_openai import ChatOpenAI; "
+        "m = ChatOpenAI(model='{model}', api_key='{key}', base_url='{base}'); "
+        + _ASK.format(answer="m.invoke('{prompt}').content"),
+    ),
+    (
+        "llama-index",
+        "ours",
+        "AIMLAPI(...).chat",
+        "from llama_index_aimlapi import AIMLAPI; from llama_index.core.llms import ChatMessage; "
+        "m = AIMLAPI(model='{model}', api_key='{key}', api_base='{base}'); "
+        + _ASK.format(
+            answer="m.chat([ChatMessage(role='user', content='{prompt}')]).message.content"
+        ),
+    ),
+    (
+        "llama-index",
+        "anchor",
+        "OpenAI(...).chat",
+        "from llama_index.llms.openai import OpenAI; "
+        "from llama_index.core.llms import ChatMessage; "
+        "m = OpenAI(model='{model}', api_key='{key}', api_base='{base}'); "
+        + _ASK.format(
+            answer="m.chat([ChatMessage(role='user', content='{prompt}')]).message.content"
+        ),
+    ),
+]
+
 GROUPS = {
     "langchain": [
         "raw-httpx",
@@ -132,6 +185,10 @@ def _child_env() -> dict[str, str]:
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    # Let the warm-up pass write .pyc files for this checkout's packages, as installing a
+    # wheel does (pip byte-compiles); otherwise ours would be compiled from source on every
+    # import while the installed anchors load theirs from .pyc.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
@@ -208,12 +265,40 @@ def _worker(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _import_module(stmt: str) -> str:
     words = stmt.split()
-    return words[1] if words[0] in ("import", "from") else "sys"
+    return words[1].rstrip(",;") if words[0] in ("import", "from") else "sys"
 
 
 def measure_imports(setting: Setting, log: Any) -> dict[str, list[float]]:
-    """Wall seconds of ``python -c <statement>``, interleaved, after a warm-up pass."""
+    """Wall seconds of each import statement in a fresh interpreter (see :func:`_time_python`)."""
     statements = [stmt for _, _, stmt in IMPORTS if installed(_import_module(stmt))]
+    return _time_python(statements, setting, log, "imports")
+
+
+def first_answer_statements(server_url: str) -> dict[str, str]:
+    """Label → statement of :data:`FIRST_ANSWERS` whose libraries are installed, for this server."""
+    from .contestants import API_KEY
+    from .wire import MODEL, PROMPT
+
+    base = server_url + "/v1"
+    body = {"model": MODEL, "messages": [{"role": "user", "content": PROMPT}]}
+    return {
+        label: template.format(base=base, body=body, key=API_KEY, model=MODEL, prompt=PROMPT)
+        for _, _, label, template in FIRST_ANSWERS
+        if installed(_import_module(template))
+    }
+
+
+def measure_first_answers(server_url: str, setting: Setting, log: Any) -> dict[str, list[float]]:
+    """Wall seconds from a fresh interpreter to a checked first answer, per contestant."""
+    statements = first_answer_statements(server_url)
+    times = _time_python(list(statements.values()), setting, log, "first answers")
+    return {label: times[stmt] for label, stmt in statements.items()}
+
+
+def _time_python(
+    statements: list[str], setting: Setting, log: Any, what: str
+) -> dict[str, list[float]]:
+    """Wall seconds of ``python -c <statement>``, interleaved, after a warm-up pass."""
     times: dict[str, list[float]] = {stmt: [] for stmt in statements}
     env = _child_env()
     first = 0 if setting.import_warmup else 1
@@ -223,7 +308,7 @@ def measure_imports(setting: Setting, log: Any) -> dict[str, list[float]]:
             subprocess.run([sys.executable, "-c", stmt], check=True, cwd=ROOT, env=env)
             if rep:  # pass 0 only warms .pyc files and the page cache
                 times[stmt].append(time.perf_counter() - started)
-        log(f"imports: pass {rep}/{setting.import_reps}")
+        log(f"{what}: pass {rep}/{setting.import_reps}")
     return times
 
 
@@ -310,6 +395,7 @@ def run(setting: Setting, log: Any) -> dict[str, Any]:
         results["server"] = measure_server(server, setting)
         log("server: measured")
         results["imports"] = measure_imports(setting, log)
+        results["first_answers"] = measure_first_answers(server.url, setting, log)
         results["httpx_cli"] = measure_httpx_cli(setting)
         results["groups"] = {}
         for group, names in GROUPS.items():
