@@ -53,5 +53,9 @@ def test_quick_benchmark_prints_the_tables() -> None:
         assert row in out, row
     assert "| langchain | **ChatAIMLAPI** `invoke` / `ainvoke` |" in out
     assert "| llama-index | **AIMLAPI** `stream_chat` | text |" in out
+    # The first-answer rows ran their statement to a checked answer ("Paris.") in a fresh
+    # interpreter; a failing statement would have stopped the run above.
+    assert "| langchain | **ours** | `ChatAIMLAPI(...).invoke` |" in out
+    assert "| llama-index | **ours** | `AIMLAPI(...).chat` |" in out
     # --no-write leaves RESULTS.md as it was.
     assert (RESULTS.stat().st_mtime_ns if RESULTS.exists() else None) == before
