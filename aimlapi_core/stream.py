@@ -216,6 +216,44 @@ class StreamDelta:
     chunk: dict[str, Any]
 
 
+_RUN = 32  # text pieces joined into one string at a time
+
+
+class _Pieces:
+    """Text that streams in pieces (content, reasoning, refusal, tool-call arguments),
+    joined ``_RUN`` pieces at a time; :meth:`text` is the whole.
+
+    Kept one by one, the pieces of a long stream stay alive in the middle of the freed
+    objects of the chunks they were decoded with, scattered over the heap, and every later
+    allocation pays for it (a 2,000-chunk stream through an adapter: ~1 ms, about 2%).
+    """
+
+    __slots__ = ("done", "run")
+
+    def __init__(self) -> None:
+        self.done: list[Any] = []  # joined runs (a non-text piece stays as it came)
+        self.run: list[Any] = []  # the pieces since
+
+    def append(self, piece: Any) -> None:
+        run = self.run
+        run.append(piece)
+        if len(run) == _RUN:
+            self.close_run()
+
+    def close_run(self) -> None:
+        try:
+            self.done.append("".join(self.run))
+        except TypeError:  # not all text: kept as they are, text() reports it as join would
+            self.done.extend(self.run)
+        self.run = []
+
+    def __bool__(self) -> bool:
+        return bool(self.done or self.run)
+
+    def text(self) -> str:
+        return "".join(self.done) + "".join(self.run)
+
+
 class _ToolCallState:
     __slots__ = ("arguments", "id", "name", "type")
 
@@ -223,7 +261,7 @@ class _ToolCallState:
         self.id: str | None = None
         self.name: str | None = None
         self.type = "function"
-        self.arguments: list[str] = []
+        self.arguments = _Pieces()
 
 
 class _ChoiceState:
@@ -244,10 +282,10 @@ class _ChoiceState:
 
     def __init__(self) -> None:
         self.role: str | None = None
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
+        self.content = _Pieces()
+        self.reasoning = _Pieces()
         self.reasoning_details: list[Any] = []
-        self.refusal: list[str] = []
+        self.refusal = _Pieces()
         self.annotations: list[Any] = []  # url/file citations, one or more per chunk
         self.tool_calls: dict[int, _ToolCallState] = {}  # by slot, in arrival order
         self.call_slot: dict[int, int] = {}  # the wire ``index`` → the slot it now feeds
@@ -303,13 +341,59 @@ class ChatStreamAccumulator:
         choices = chunk.get("choices")
         if choices:
             for raw in choices:
-                deltas.append(self._add_choice(raw))
+                deltas.append(self._add_usual(raw) or self._add_choice(raw))
         return StreamDelta(
             deltas,
             usage_from_wire(usage) if usage else None,
             cost_from_meta(meta) if meta else None,
             chunk,
         )
+
+    def _add_usual(self, raw: dict[str, Any]) -> ChoiceDelta | None:
+        """The two shapes nearly every chunk has, folded as :meth:`_add_choice` would, without
+        its general walk: a delta of only ``content``, or of only the next ``arguments`` piece
+        of a call already seen (``{"index": i, "function": {"arguments": "..."}}``). ``None``
+        for anything else, having changed nothing: :meth:`_add_choice` then takes it.
+
+        The general walk cost a 2,000-chunk tool-call stream ~2 ms (4%) more than this.
+        """
+        delta = raw.get("delta")
+        if type(delta) is not dict or len(delta) != 1 or raw.get("logprobs"):
+            return None
+        index = raw.get("index") or 0
+        state = self._choices.get(index)
+        if state is None:
+            return None
+        content = delta.get("content")
+        if content is not None:
+            if content:
+                state.content.append(content)
+                out = ChoiceDelta(index, content)
+            else:
+                out = ChoiceDelta(index)
+        else:
+            fragments = delta.get("tool_calls")
+            if type(fragments) is not list or len(fragments) != 1:
+                return None
+            fragment = fragments[0]
+            if type(fragment) is not dict or len(fragment) != 2:  # no id, name or type
+                return None
+            wire_index = fragment.get("index")
+            function = fragment.get("function")
+            if type(wire_index) is not int or type(function) is not dict or len(function) != 1:
+                return None
+            arguments = function.get("arguments")
+            slot = state.call_slot.get(wire_index)
+            if type(arguments) is not str or slot is None:
+                return None
+            state.last_call = slot
+            if arguments:
+                state.tool_calls[slot].arguments.append(arguments)
+            out = ChoiceDelta(index, None, None, [ToolCallDelta(slot, None, None, arguments)])
+        finish = raw.get("finish_reason")
+        if finish:
+            state.finish_reason = out.finish_reason = finish
+        return out
 
     def _add_choice(self, raw: dict[str, Any]) -> ChoiceDelta:
         index = raw.get("index") or 0
@@ -414,14 +498,14 @@ class ChatStreamAccumulator:
             state = self._choices[index]
             message: dict[str, Any] = {
                 "role": state.role or "assistant",
-                "content": "".join(state.content) if state.content else None,
+                "content": state.content.text() if state.content else None,
             }
             if state.reasoning:
-                message["reasoning_content"] = "".join(state.reasoning)
+                message["reasoning_content"] = state.reasoning.text()
             if state.reasoning_details:
                 message["reasoning_details"] = state.reasoning_details
             if state.refusal:
-                message["refusal"] = "".join(state.refusal)
+                message["refusal"] = state.refusal.text()
             if state.annotations:
                 message["annotations"] = state.annotations
             if state.tool_calls:
@@ -429,7 +513,7 @@ class ChatStreamAccumulator:
                     {
                         "id": call.id,
                         "type": call.type,
-                        "function": {"name": call.name, "arguments": "".join(call.arguments)},
+                        "function": {"name": call.name, "arguments": call.arguments.text()},
                     }
                     for _, call in sorted(state.tool_calls.items())
                 ]
