@@ -20,14 +20,25 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
-from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ContentBlock,
+    MessageRole,
+    ToolCallBlock,
+)
 
 from aimlapi_core import Cost, StreamDelta, Usage
 from aimlapi_core.usage import cost_from_headers
 
-from .convert import assistant_blocks, logprobs_from_wire, synthetic_call_id, usage_kwargs
+from .convert import (
+    assistant_blocks,
+    logprobs_from_wire,
+    synthetic_call_id,
+    usage_kwargs,
+)
 
 __all__ = ["StreamAssembler", "achat_responses", "chat_responses"]
 
@@ -40,13 +51,6 @@ class _Call:
         self.name: str | None = None
         self.arguments = ""  # the whole string so far (a list joined per chunk is O(n²))
 
-    def to_wire(self, index: int) -> dict[str, Any]:
-        return {
-            "id": self.id or synthetic_call_id(index),
-            "type": "function",
-            "function": {"name": self.name or "", "arguments": self.arguments},
-        }
-
 
 class StreamAssembler:
     """Builds one cumulative :class:`ChatResponse` per stream delta (choice 0).
@@ -56,6 +60,13 @@ class StreamAssembler:
     non-streamed reply, from the chunk that carried them onwards, so the last response has
     them even when a provider sends more chunks after the usage one; ``thinking_delta`` holds
     this chunk's reasoning text, as llama-index-llms-openai does, for agents that stream it.
+
+    Every response is a snapshot a consumer may keep: later chunks never change it. Its
+    message, block list, ``additional_kwargs``, ``tool_calls`` list, call dicts and call
+    blocks are its own; its thinking and text blocks are the previous response's when they
+    did not change (the empty text block all through a tool-call stream, one pydantic model
+    less per chunk), so read blocks, as LlamaIndex's streamed responses are read, rather
+    than edit them in place.
     """
 
     def __init__(self, *, inference_id: str | None, header_cost: Cost | None = None) -> None:
@@ -71,6 +82,8 @@ class StreamAssembler:
         self.cost: Cost | None = None
         # usage/cost/inference-id kwargs change only with usage or cost: built once per change
         self._usage_kwargs = usage_kwargs(None, None, inference_id)
+        # thinking and text blocks, built again only when they change (None)
+        self._head: list[ContentBlock] | None = None
 
     def add(self, delta: StreamDelta) -> ChatResponse:
         """Fold in one delta and return the message so far."""
@@ -80,12 +93,15 @@ class StreamAssembler:
         for choice in delta.choices:
             if choice.index != 0:
                 continue  # n > 1 is not exposed by LlamaIndex's ChatResponse
-            if choice.content:
-                text_delta += choice.content
-                self.text += choice.content
+            content = choice.content
+            if content:
+                text_delta += content
+                self.text += content
+                self._head = None
             if choice.reasoning:
                 reasoning_delta += choice.reasoning
                 self.reasoning += choice.reasoning
+                self._head = None
             for fragment in choice.tool_calls:
                 call = self.calls.get(fragment.index)
                 if call is None:
@@ -106,29 +122,30 @@ class StreamAssembler:
             if delta.usage is not None:
                 self.usage = delta.usage
                 self.cost = self.cost or self.header_cost
+                if self.reasoning:
+                    self._head = None  # the thinking block carries the reasoning token count
             if delta.cost is not None:
                 self.cost = delta.cost
             self._usage_kwargs = usage_kwargs(self.usage, self.cost, self.inference_id)
-        calls = [self.calls[i].to_wire(i) for i in self._slots] if self._slots else []
-        blocks = assistant_blocks(
-            self.text,
-            self.reasoning,
-            calls,
-            always_text=True,
-            reasoning_tokens=self.usage.reasoning_tokens if self.usage else None,
-        )
-        kwargs = dict(self._usage_kwargs)
-        if reasoning_delta:
-            kwargs["thinking_delta"] = reasoning_delta
-        if self.reasoning:
-            kwargs["reasoning_content"] = self.reasoning
-        if self.finish_reason:
-            kwargs["finish_reason"] = self.finish_reason
-        message = (
-            ChatMessage(role=self.role, blocks=blocks, additional_kwargs={"tool_calls": calls})
-            if calls
-            else ChatMessage(role=self.role, blocks=blocks)
-        )
+        head = self._head
+        if head is None:
+            tokens = self.usage.reasoning_tokens if self.usage else None
+            head = self._head = assistant_blocks(
+                self.text, self.reasoning, (), always_text=True, reasoning_tokens=tokens
+            )
+        if self._slots:
+            message = self._message_with_calls(head)
+        else:
+            message = ChatMessage(role=self.role, blocks=head)  # validation copies the list
+        kwargs = self._usage_kwargs  # and ChatResponse's validation copies this dict
+        if reasoning_delta or self.reasoning or self.finish_reason:
+            kwargs = dict(kwargs)
+            if reasoning_delta:
+                kwargs["thinking_delta"] = reasoning_delta
+            if self.reasoning:
+                kwargs["reasoning_content"] = self.reasoning
+            if self.finish_reason:
+                kwargs["finish_reason"] = self.finish_reason
         if logprobs is None:
             return ChatResponse(
                 message=message, delta=text_delta, raw=delta.chunk, additional_kwargs=kwargs
@@ -140,6 +157,31 @@ class StreamAssembler:
             logprobs=logprobs,
             additional_kwargs=kwargs,
         )
+
+    def _message_with_calls(self, head: list[ContentBlock]) -> ChatMessage:
+        """The message so far with its tool calls in slot order, as wire dicts
+        (``additional_kwargs``) and as blocks after the thinking and text ones (the blocks
+        :func:`~.convert.assistant_blocks` would build; written out here because this runs
+        for every chunk of a tool-call stream, where going through the wire dicts cost ~3 ms
+        a 2,000-chunk stream)."""
+        blocks = head.copy()
+        calls = []
+        for slot in self._slots:
+            call = self.calls[slot]
+            call_id = call.id or synthetic_call_id(slot)
+            name = call.name or ""
+            arguments = call.arguments
+            calls.append(
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": name, "arguments": arguments},
+                }
+            )
+            blocks.append(
+                ToolCallBlock(tool_call_id=call_id, tool_name=name, tool_kwargs=arguments)
+            )
+        return ChatMessage(role=self.role, blocks=blocks, additional_kwargs={"tool_calls": calls})
 
 
 class _OpenStream(Protocol):
@@ -158,15 +200,14 @@ def _assembler(stream: _OpenStream) -> StreamAssembler:
 def chat_responses(stream: _OpenStream, deltas: Iterable[StreamDelta]) -> Iterator[ChatResponse]:
     """The cumulative :class:`ChatResponse` s of an open stream's deltas (chat completions'
     own, or a Responses stream's translated ones), with its inference id and header cost."""
-    assembler = _assembler(stream)
-    for delta in deltas:
-        yield assembler.add(delta)
+    # ``map`` rather than a generator: one Python frame less to resume per chunk.
+    return map(_assembler(stream).add, deltas)
 
 
 async def achat_responses(
     stream: _OpenStream, deltas: AsyncIterable[StreamDelta]
 ) -> AsyncIterator[ChatResponse]:
     """The async twin of :func:`chat_responses`."""
-    assembler = _assembler(stream)
+    add = _assembler(stream).add
     async for delta in deltas:
-        yield assembler.add(delta)
+        yield add(delta)
