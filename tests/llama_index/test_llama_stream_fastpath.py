@@ -17,7 +17,6 @@ exactly what the plain way gives, and no response a consumer holds may change af
 from __future__ import annotations
 
 import copy
-import json
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -43,16 +42,10 @@ from llama_index_aimlapi.convert import (
     usage_kwargs,
 )
 from llama_index_aimlapi.stream import StreamAssembler
+from tests.support.chat_strategies import completions
 from tests.support.wire_expect import synth_chat_chunks
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60
-)
-IDENT = st.from_regex(r"[a-z][a-z0-9_]{0,9}", fullmatch=True)
-ARGS = st.dictionaries(IDENT, st.integers(-9, 9) | TEXT, max_size=4).map(
-    lambda d: json.dumps(d, ensure_ascii=False)
-)
 
 
 class GeneralWalk(ChatStreamAccumulator):
@@ -63,41 +56,6 @@ class GeneralWalk(ChatStreamAccumulator):
 
 
 # --------------------------------------------------------------------------- random streams
-
-
-@st.composite
-def completions(draw: st.DrawFn) -> dict[str, Any]:
-    n_calls = draw(st.integers(0, 3))
-    ids = draw(st.lists(IDENT, min_size=n_calls, max_size=n_calls, unique=True))
-    calls = [
-        {
-            "id": f"call_{ids[i]}",
-            "type": "function",
-            "function": {"name": draw(IDENT), "arguments": draw(ARGS)},
-        }
-        for i in range(n_calls)
-    ]
-    message: dict[str, Any] = {"role": "assistant", "content": draw(st.none() | TEXT)}
-    if calls:
-        message["tool_calls"] = calls
-    if draw(st.booleans()):
-        message["reasoning_content"] = draw(TEXT.filter(bool))
-    body: dict[str, Any] = {
-        "id": "chatcmpl-fast",
-        "created": 1_700_000_000,
-        "model": "gpt-4o-mini",
-        "choices": [
-            {"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop"}
-        ],
-    }
-    if draw(st.booleans()):
-        body["usage"] = {
-            "prompt_tokens": 3,
-            "completion_tokens": 5,
-            "total_tokens": 8,
-            "completion_tokens_details": {"reasoning_tokens": draw(st.integers(0, 5))},
-        }
-    return body
 
 
 def perturbed(chunks: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
