@@ -1,9 +1,9 @@
 """Run an example live (``AIMLAPI_API_KEY`` set) or offline by replaying its cassette.
 
 Offline, the script's HTTP exchanges are replayed by vcrpy from ``cassettes/examples/<name>.yaml``
-and the script says so. ``AIMLAPI_RECORD_OFFLINE=1`` (re)records that cassette against the
-loopback replay server with the repository's deterministic fake model; with a key set,
-``AIMLAPI_RECORD=1`` re-records it against the live API.
+and the script says so. With a key set, ``AIMLAPI_RECORD=1`` re-records that cassette against
+the live API, or against ``AIMLAPI_BASE_URL`` when it is set
+(``scripts/record_example_cassettes.py`` uses that to record against the repository's fake model).
 """
 
 from __future__ import annotations
@@ -27,27 +27,16 @@ def live_or_replay(name: str) -> Iterator[dict[str, str]]:
         print(f"[live] calling {LIVE_BASE_URL}")
         yield {"api_key": key, "base_url": LIVE_BASE_URL}
         return
-    sys.path.insert(0, str(ROOT))
-    from tests.support.cassettes import use_cassette  # vcrpy comes with the dev extra
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _cassettes import use_cassette  # vcrpy comes with the dev extra
 
-    # vcrpy's record mode "all" keeps a cassette's old interactions: start from an empty one.
-    if key or os.environ.get("AIMLAPI_RECORD_OFFLINE"):
+    if key:  # AIMLAPI_RECORD=1 with a key: re-record
+        base_url = os.environ.get("AIMLAPI_BASE_URL", LIVE_BASE_URL)
+        # vcrpy's record mode "all" keeps a cassette's old interactions: start from an empty one.
         cassette.unlink(missing_ok=True)
-    if key:  # AIMLAPI_RECORD=1 with a key: re-record live
-        print(f"[record] live API into {cassette.relative_to(ROOT)}")
+        print(f"[record] {base_url} into {cassette.relative_to(ROOT)}")
         with use_cassette(str(cassette), record_mode="all"):
-            yield {"api_key": key, "base_url": LIVE_BASE_URL}
-        return
-    if os.environ.get("AIMLAPI_RECORD_OFFLINE"):
-        from tests.support.fake_model import fake_responder
-        from tests.support.replay_server import ReplayServer
-
-        print(f"[record] fake model on 127.0.0.1 into {cassette.relative_to(ROOT)}")
-        with (
-            ReplayServer(responder=fake_responder) as server,
-            use_cassette(str(cassette), record_mode="all"),
-        ):
-            yield {"api_key": "sk-offline", "base_url": server.base_url}
+            yield {"api_key": key, "base_url": base_url}
         return
     print(
         f"[offline] no AIMLAPI_API_KEY: replaying {cassette.relative_to(ROOT)} "

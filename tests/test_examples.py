@@ -17,7 +17,7 @@ from tests.support.fake_model import fake_responder
 from tests.support.replay_server import ReplayServer
 
 ROOT = Path(__file__).resolve().parents[1]
-KEY_VARS = ("AIMLAPI_API_KEY", "AIML_API_KEY", "AIMLAPI_RECORD", "AIMLAPI_RECORD_OFFLINE")
+KEY_VARS = ("AIMLAPI_API_KEY", "AIML_API_KEY", "AIMLAPI_RECORD", "AIMLAPI_BASE_URL")
 
 
 def _run(name: str) -> str:
