@@ -55,6 +55,7 @@ from .retry import retry_delay, should_retry_status
 from .settings import Settings, check_client_request_id_header
 from .sse import ServerSentEvent, SSEDecoder
 from .usage import Cost, cost_from_headers, cost_from_meta
+from .validation import encode_json_body
 
 __all__ = ["APIResponse", "AsyncClient", "AsyncEventStream", "Client", "EventStream"]
 
@@ -107,10 +108,8 @@ def _timeout(seconds: float | None) -> httpx.Timeout:
 
 
 def _encode(body: Mapping[str, Any]) -> bytes:
-    try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"The request body is not JSON-serialisable: {exc}") from exc
+    # NaN, infinity and too-deep nesting: a typed error naming the parameter, before sending.
+    return encode_json_body(body)
 
 
 # What h11/httpcore put in a message about a header they refused: the header itself.
