@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from .errors import (
     error_from_response,
     parse_error_body,
 )
+from .redaction import scrub_header_values
 from .replies import (
     AsyncChatStream,
     AsyncResponsesStream,
@@ -112,34 +112,12 @@ def _encode(body: Mapping[str, Any]) -> bytes:
     return encode_json_body(body)
 
 
-# What h11/httpcore put in a message about a header they refused: the header itself.
-_HEADER_IN_MESSAGE = re.compile(r"(Illegal header (?:value|name))\b.*", re.DOTALL)
-_BEARER = re.compile(r"(Bearer\s+)\S+", re.IGNORECASE)
-
-
-def _without_header_values(text: str) -> str:
-    """``text`` with any header value cut out (it may be the API key or another secret)."""
-    return _BEARER.sub(r"\1(not shown)", _HEADER_IN_MESSAGE.sub(r"\1 (not shown)", text))
-
-
-def _scrub_header_values(exc: BaseException) -> None:
-    """Cut header values out of ``exc`` and its chain: they are raised ``from`` our error."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        current.args = tuple(
-            _without_header_values(a) if isinstance(a, str) else a for a in current.args
-        )
-        current = current.__cause__ or current.__context__
-
-
 def _transport_error(exc: httpx.HTTPError, url: str) -> APIConnectionError:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"Request to {url} timed out ({type(exc).__name__}). Raise timeout=... or retry later."
         )
-    _scrub_header_values(exc)
+    scrub_header_values(exc)  # h11 quotes a header it refused: never in our message
     return APIConnectionError(f"Could not reach {url}: {type(exc).__name__}: {exc}")
 
 
