@@ -50,6 +50,7 @@ class AIMLAPIConnection(BaseModel):
     base_url: str = Field(
         default_factory=from_env(list(BASE_URL_ENV_VARS), default=DEFAULT_BASE_URL),
         alias="aimlapi_api_base",
+        validate_default=True,  # a bad URL from the environment fails here, not at a call
     )
     """Base URL; ``AIMLAPI_BASE_URL`` (then ``AIMLAPI_API_BASE``), else the public API."""
 

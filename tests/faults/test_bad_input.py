@@ -18,8 +18,8 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.tools import FunctionTool, ToolMetadata
 
 from aimlapi_core import InvalidParameterError
-from langchain_aimlapi import AIMLAPIEmbeddings
-from llama_index_aimlapi import AIMLAPIEmbedding, AIMLAPIResponses
+from langchain_aimlapi import AIMLAPIEmbeddings, ChatAIMLAPI
+from llama_index_aimlapi import AIMLAPI, AIMLAPIEmbedding, AIMLAPIResponses
 from tests.faults.helpers import (
     HI,
     KEY,
@@ -505,3 +505,27 @@ def test_invalid_parameter_error_names_the_path() -> None:
         encode_json_body({"tools": [DEEP_TOOL]})
     assert info.value.path.startswith("tools[0].function.parameters.properties.a")
     assert len(str(info.value)) < 400  # the path is shortened, not 10,000 segments long
+
+
+@pytest.mark.parametrize("variable", ["AIMLAPI_BASE_URL", "AIMLAPI_API_BASE"])
+async def test_a_bad_base_url_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    server = FaultServer(lambda request: ok_reply(False, "inf-1"), lifetime=10)
+    with server:
+        for name in ("AIMLAPI_BASE_URL", "AIMLAPI_API_BASE"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(variable, server.base_url + "?team=a")
+        says = re.escape(f"Invalid base URL '{server.base_url}?team=a': it has a query")
+        # LangChain reads the environment at construction, LlamaIndex at the first call.
+        for construct in (
+            lambda: ChatAIMLAPI(model=MODEL, api_key=KEY),
+            lambda: AIMLAPIEmbeddings(api_key=KEY),
+        ):
+            with pytest.raises(ValueError, match=says):
+                construct()
+        with pytest.raises(ValueError, match=says):
+            AIMLAPI(model=MODEL, api_key=KEY).chat(HI_LLAMA)
+        with pytest.raises(ValueError, match=says):
+            await AIMLAPI(model=MODEL, api_key=KEY).achat(HI_LLAMA)
+    assert server.count == 0
