@@ -40,6 +40,7 @@ from .errors import (
     error_from_response,
     parse_error_body,
 )
+from .redaction import scrub_header_values
 from .replies import (
     AsyncChatStream,
     AsyncResponsesStream,
@@ -54,6 +55,7 @@ from .retry import retry_delay, should_retry_status
 from .settings import Settings, check_client_request_id_header
 from .sse import ServerSentEvent, SSEDecoder
 from .usage import Cost, cost_from_headers, cost_from_meta
+from .validation import encode_json_body
 
 __all__ = ["APIResponse", "AsyncClient", "AsyncEventStream", "Client", "EventStream"]
 
@@ -106,10 +108,8 @@ def _timeout(seconds: float | None) -> httpx.Timeout:
 
 
 def _encode(body: Mapping[str, Any]) -> bytes:
-    try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"The request body is not JSON-serialisable: {exc}") from exc
+    # NaN, infinity and too-deep nesting: a typed error naming the parameter, before sending.
+    return encode_json_body(body)
 
 
 def _transport_error(exc: httpx.HTTPError, url: str) -> APIConnectionError:
@@ -117,6 +117,7 @@ def _transport_error(exc: httpx.HTTPError, url: str) -> APIConnectionError:
         return APITimeoutError(
             f"Request to {url} timed out ({type(exc).__name__}). Raise timeout=... or retry later."
         )
+    scrub_header_values(exc)  # h11 quotes a header it refused: never in our message
     return APIConnectionError(f"Could not reach {url}: {type(exc).__name__}: {exc}")
 
 

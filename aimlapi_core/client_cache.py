@@ -6,6 +6,17 @@ so it must not be reused from another loop: ``asyncio.run`` twice, Jupyter, work
 Clients are rebuilt when the connection settings change, and the cache is dropped on
 pickling and deep copies, so a copy opens its own pool.
 
+A loop's client goes when its loop does. Scripts and notebooks call ``asyncio.run`` over and
+over on one model; each run's loop would otherwise keep its client, its sockets and itself
+alive (the client's connections refer to the loop, so a weak key is not enough). So:
+
+* with the first client of a loop comes a small async generator, parked in that loop. Loops
+  close the async generators still open when they shut down (``asyncio.run`` and
+  ``asyncio.Runner`` do, through ``loop.shutdown_asyncgens()``), and this one closes the
+  loop's client there, while the loop still runs: sockets are shut down cleanly;
+* a loop found closed without that (``loop.close()`` alone) has its entry dropped at the next
+  use of the cache, so the loop, its client and their sockets can be collected.
+
 Example:
     >>> from aimlapi_core import Settings
     >>> clients = ClientCache()
@@ -20,9 +31,10 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import weakref
-from collections.abc import Hashable
+from collections.abc import AsyncGenerator, Hashable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the client module (and httpx with it) loads when the first client is built
@@ -34,6 +46,44 @@ if TYPE_CHECKING:  # the client module (and httpx with it) loads when the first 
 __all__ = ["ClientCache"]
 
 _lock = threading.Lock()  # module-level: a lock attribute would break pickling and copies
+
+Loop = asyncio.AbstractEventLoop
+
+
+async def _close_at_loop_shutdown(
+    cache_ref: weakref.ref[ClientCache], loop_ref: weakref.ref[Loop]
+) -> AsyncGenerator[None, None]:
+    """Parked at its ``yield`` until the loop shuts its async generators down; then closes
+    the loop's client of that cache (if both are still there). Holds only weak references, so
+    it keeps neither the model nor the loop alive."""
+    try:
+        yield
+    finally:
+        cache, loop = cache_ref(), loop_ref()
+        entry = None
+        if cache is not None and loop is not None:
+            with _lock:  # this generator refers to the loop (its finalizer): let both go
+                cache._closers.pop(loop, None)
+                entry = cache._async.pop(loop, None)
+        if entry is not None:
+            await entry[1].aclose()
+
+
+def _park(closer: AsyncGenerator[None, None]) -> None:
+    """Run ``closer`` to its ``yield`` now, from sync code in the running loop.
+
+    Its first step registers it with the running loop (the loop's ``firstiter`` hook), which
+    is what makes ``shutdown_asyncgens`` close it later.
+    """
+    with contextlib.suppress(StopIteration):
+        closer.asend(None).send(None)
+
+
+def _discard(closer: AsyncGenerator[None, None]) -> None:
+    """Finish a parked closer without its loop (closed): its entry is already gone, so its
+    ``finally`` awaits nothing. A finished generator is never handed to a dead loop later."""
+    with contextlib.suppress(StopIteration, RuntimeError):
+        closer.aclose().send(None)
 
 
 class ClientCache:
@@ -48,9 +98,15 @@ class ClientCache:
     def __init__(self) -> None:
         self._sync: Client | None = None
         self._sync_key: Hashable | None = None
-        self._async: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[Hashable, AsyncClient]
-        ] = weakref.WeakKeyDictionary()
+        self._async: weakref.WeakKeyDictionary[Loop, tuple[Hashable, AsyncClient]] = (
+            weakref.WeakKeyDictionary()
+        )
+        # One parked closer per loop this cache has a client in (see the module docs).
+        self._closers: weakref.WeakKeyDictionary[Loop, AsyncGenerator[None, None]] = (
+            weakref.WeakKeyDictionary()
+        )
+        # Old clients of a loop whose settings changed, closing in the background.
+        self._closing: set[asyncio.Task[None]] = set()
 
     def sync(self, settings: Settings, http_client: httpx.Client | None) -> Client:
         """The sync client for these settings, created on first use (again if they changed)."""
@@ -75,14 +131,40 @@ class ClientCache:
         entry = self._async.get(loop)
         if entry is not None and entry[0] == key:
             return entry[1]
+        self._drop_closed_loops()
         with _lock:
             entry = self._async.get(loop)
-            if entry is None or entry[0] != key:
-                from .client import AsyncClient
+            if entry is not None and entry[0] == key:
+                return entry[1]
+            from .client import AsyncClient
 
-                entry = (key, AsyncClient(settings, http_client=http_client))
-                self._async[loop] = entry
-            return entry[1]
+            client = AsyncClient(settings, http_client=http_client)
+            self._async[loop] = (key, client)
+            if loop not in self._closers:
+                closer = _close_at_loop_shutdown(weakref.ref(self), weakref.ref(loop))
+                self._closers[loop] = closer
+                _park(closer)
+        if entry is not None:  # the settings changed: the old pool closes in the background
+            task = loop.create_task(entry[1].aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        return client
+
+    def _drop_closed_loops(self) -> None:
+        """Let go of the clients of loops closed without shutting their generators down.
+
+        Their sockets cannot be closed through a closed loop; dropped here, they are closed
+        when the loop and its transports are collected.
+        """
+        with _lock:
+            closed = [loop for loop in list(self._closers) if loop.is_closed()]
+            closed += [loop for loop in list(self._async) if loop.is_closed()]
+            closers = [self._closers.pop(loop, None) for loop in closed]
+            for loop in closed:
+                self._async.pop(loop, None)
+        for closer in closers:
+            if closer is not None:
+                _discard(closer)
 
     def close(self) -> None:
         """Close the sync client's pool (async pools are closed by :meth:`aclose`)."""
@@ -90,6 +172,7 @@ class ClientCache:
             client, self._sync, self._sync_key = self._sync, None, None
         if client is not None:
             client.close()
+        self._drop_closed_loops()
 
     async def aclose(self) -> None:
         """Close the running loop's async client and the sync client."""

@@ -26,6 +26,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "InvalidAPIKeyError",
+    "InvalidHeaderError",
+    "InvalidParameterError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -75,6 +78,53 @@ class AIMLAPIError(Exception):
 
 class MissingAPIKeyError(AIMLAPIError, ValueError):
     """No API key was given and none is set in the environment."""
+
+
+class InvalidHeaderError(AIMLAPIError):
+    """A header value (the API key's, or one of ``default_headers``) holds a character an HTTP
+    header cannot carry: a control character such as a line break or NUL, or a non-ASCII one.
+    Raised when the value is given or read, before any request; the message names the header
+    and the position, never the value.
+
+    Not a ``ValueError`` on purpose: pydantic would wrap one in a ``ValidationError`` that
+    prints its input, and here the input may be a secret.
+
+    Example:
+        >>> from aimlapi_core.settings import check_header_values
+        >>> try:
+        ...     check_header_values({"X-Team-Token": "tok\\n3"})
+        ... except InvalidHeaderError as err:
+        ...     "tok" in str(err), str(err)[:63]
+        (False, "The value of header 'X-Team-Token' holds a control character U+")
+    """
+
+
+class InvalidAPIKeyError(InvalidHeaderError):
+    """The API key holds a character that cannot go in the ``Authorization`` header; see
+    :class:`InvalidHeaderError`. Surrounding whitespace is not an error: it is stripped.
+
+    Example:
+        >>> from aimlapi_core.settings import clean_api_key
+        >>> try:
+        ...     clean_api_key("sk-12\\x0034")
+        ... except InvalidAPIKeyError as err:
+        ...     "sk-12" in str(err), str(err)[:54]
+        (False, 'The API key (api_key) holds a control character U+0000')
+    """
+
+
+class InvalidParameterError(AIMLAPIError, ValueError):
+    """A request parameter holds a value that cannot be sent as JSON: NaN or infinity, or
+    nesting too deep to serialise. ``path`` names where it is, e.g. ``tools[0].function...``.
+
+    Example:
+        >>> InvalidParameterError("temperature is NaN", path="temperature").path
+        'temperature'
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class APIConnectionError(AIMLAPIError):

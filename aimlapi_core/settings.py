@@ -12,14 +12,17 @@ Example:
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from .errors import MissingAPIKeyError
+from .errors import InvalidAPIKeyError, InvalidHeaderError, MissingAPIKeyError
 
 __all__ = [
     "API_KEY_ENV_VARS",
@@ -30,7 +33,10 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "Settings",
+    "api_key_from_env",
     "check_client_request_id_header",
+    "check_header_values",
+    "clean_api_key",
     "normalise_base_url",
     "validate_client_request_id",
     "validate_timeout",
@@ -48,15 +54,126 @@ _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def validate_timeout(value: float | None) -> float | None:
-    """A timeout is ``None`` (wait forever) or a positive number of seconds.
+    """A timeout is ``None`` (wait forever) or a positive, finite number of seconds.
+
+    NaN and infinity are refused here, at construction: httpx would fail on them at the first
+    request, or (infinity) never time out while saying it does.
 
     Example:
         >>> validate_timeout(30)
         30
+        >>> validate_timeout(float("inf"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: timeout must be a positive, finite number of seconds, got inf: ...
     """
-    if value is not None and value <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {value!r}.")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(
+            f"timeout must be a number of seconds or None, got {type(value).__name__} {value!r}."
+        )
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f"timeout must be a positive, finite number of seconds, got {value!r}: pass e.g. "
+            "timeout=60, or timeout=None to wait as long as the server takes."
+        )
     return value
+
+
+def _bad_header_char(value: str) -> str | None:
+    """What is wrong with the first character of ``value`` an HTTP header cannot carry.
+
+    Printable ASCII and spaces are fine; anything else is described without being shown (a
+    non-ASCII character would be a piece of the secret).
+    """
+    for position, char in enumerate(value, start=1):
+        if " " <= char <= "~":
+            continue
+        if unicodedata.category(char) == "Cc":
+            return f"a control character U+{ord(char):04X} at position {position} of {len(value)}"
+        return f"a non-ASCII character at position {position} of {len(value)}"
+    return None
+
+
+def clean_api_key(value: str | SecretStr | None, *, source: str = "api_key") -> SecretStr | None:
+    """The key with surrounding whitespace stripped, ``None`` if nothing is left.
+
+    Keys often arrive with a line break (read from a file, pasted from a terminal), so that is
+    stripped, from an argument or the environment alike. A key with a character inside that no
+    HTTP header can carry is refused with :class:`InvalidAPIKeyError`, whose message says what
+    and where (``source`` names the argument or variable), never the key.
+
+    Example:
+        >>> clean_api_key("  sk-abc\\n")
+        SecretStr('**********')
+        >>> clean_api_key("  sk-abc\\n").get_secret_value(), clean_api_key(" \\n")
+        ('sk-abc', None)
+    """
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise InvalidAPIKeyError(
+            f"The API key ({source}) must be a string, got {type(raw).__name__}."
+        )
+    raw = raw.strip()
+    if not raw:
+        return None
+    problem = _bad_header_char(raw)
+    if problem:
+        raise InvalidAPIKeyError(
+            f"The API key ({source}) holds {problem}, which an HTTP header cannot carry. The key "
+            "is not shown: check how it was read or pasted (surrounding whitespace is stripped "
+            "for you; a break inside the key is not)."
+        )
+    return SecretStr(raw)
+
+
+def api_key_from_env() -> SecretStr | None:
+    """The key from ``AIMLAPI_API_KEY``, else ``AIML_API_KEY``, cleaned like an argument.
+
+    A variable that is empty or all whitespace counts as unset.
+
+    Example:
+        >>> import os
+        >>> os.environ["AIMLAPI_API_KEY"] = "sk-env\\n"
+        >>> api_key_from_env().get_secret_value()
+        'sk-env'
+        >>> del os.environ["AIMLAPI_API_KEY"]
+    """
+    for name in API_KEY_ENV_VARS:
+        key = clean_api_key(os.environ.get(name), source=f"environment variable {name}")
+        if key is not None:
+            return key
+    return None
+
+
+def check_header_values(headers: Mapping[str, str] | None) -> None:
+    """Refuse a header whose name is not a token or whose value an HTTP header cannot carry.
+
+    Raises :class:`InvalidHeaderError` naming the header, never its value (which may be a
+    secret); httpx would otherwise fail at the first request with the value in the message.
+
+    Example:
+        >>> check_header_values({"X-Title": "my app"})
+    """
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+            raise InvalidHeaderError(
+                f"Invalid header name {name!r} in default_headers: use letters, digits and "
+                "'-' (e.g. 'X-Title')."
+            )
+        if not isinstance(value, str):
+            raise InvalidHeaderError(
+                f"The value of header {name!r} must be a string, got {type(value).__name__}."
+            )
+        problem = _bad_header_char(value)
+        if problem:
+            raise InvalidHeaderError(
+                f"The value of header {name!r} holds {problem}, which an HTTP header cannot "
+                "carry; the value is not shown."
+            )
 
 
 def validate_client_request_id(value: str) -> str:
@@ -96,18 +213,47 @@ def _from_env(names: tuple[str, ...]) -> str | None:
 
 
 def normalise_base_url(url: str) -> str:
-    """Strip spaces and the trailing slash; refuse anything but an http(s) URL.
+    """Strip spaces and the trailing slash; refuse anything but a well-formed http(s) URL.
+
+    Refused here, at construction, rather than at the first request: a URL that does not
+    parse (``http://[::1/v1``, a bad port), one with a query or a fragment (the request path
+    is appended to the base URL, so ``?a=1`` would end up in the middle of it), and spaces or
+    control characters inside.
 
     Example:
         >>> normalise_base_url("https://api.aimlapi.com/v1/")
         'https://api.aimlapi.com/v1'
+        >>> normalise_base_url("https://gw.example/v1?team=1")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: Invalid base URL 'https://gw.example/v1?team=1': it has a query (?...)...
     """
+    if not isinstance(url, str):
+        raise ValueError(f"The base URL must be a string, got {type(url).__name__}.")
     url = url.strip().rstrip("/")
+    example = f"e.g. {DEFAULT_BASE_URL!r}"
     if not re.match(r"^https?://[^/\s]+", url):
         raise ValueError(
-            f"Invalid base URL {url!r}: it must start with http:// or https://, "
-            f"e.g. {DEFAULT_BASE_URL!r}."
+            f"Invalid base URL {url!r}: it must start with http:// or https://, {example}."
         )
+    if re.search(r"[\s\x00-\x1f\x7f]", url):
+        raise ValueError(f"Invalid base URL {url!r}: it holds a space or control character.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parses the port: raises on a bad one)
+    except ValueError as exc:
+        raise ValueError(f"Invalid base URL {url!r}: {exc}; {example}.") from None
+    for what, present in (
+        ("a query (?...)", parts.query or "?" in url),
+        ("a fragment (#...)", parts.fragment or "#" in url),
+    ):
+        if present:
+            raise ValueError(
+                f"Invalid base URL {url!r}: it has {what}, and request paths are appended to "
+                f"the base URL; give the scheme, host and path only, {example}."
+            )
+    if not parts.hostname:
+        raise ValueError(f"Invalid base URL {url!r}: it has no host name, {example}.")
     return url
 
 
@@ -144,9 +290,7 @@ class Settings:
     max_keepalive_connections: int | None = DEFAULT_MAX_KEEPALIVE_CONNECTIONS
 
     def __post_init__(self) -> None:
-        key = self.api_key
-        if isinstance(key, str):
-            object.__setattr__(self, "api_key", SecretStr(key) if key else None)
+        object.__setattr__(self, "api_key", clean_api_key(self.api_key))
         url = self.base_url or _from_env(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL
         object.__setattr__(self, "base_url", normalise_base_url(url))
         validate_timeout(self.timeout)
@@ -155,7 +299,8 @@ class Settings:
         if self.client_request_id is not None:
             validate_client_request_id(self.client_request_id)
         object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
-        check_client_request_id_header(self.default_headers)
+        check_client_request_id_header(self.default_headers)  # its own, more precise message
+        check_header_values(self.default_headers)
         _check_pool_limit("max_connections", self.max_connections, minimum=1)
         _check_pool_limit("max_keepalive_connections", self.max_keepalive_connections, minimum=0)
 
@@ -176,9 +321,9 @@ class Settings:
             secret = self.api_key.get_secret_value()
             if secret:
                 return secret
-        env = _from_env(API_KEY_ENV_VARS)
-        if env:
-            return env
+        env = api_key_from_env()
+        if env is not None:
+            return env.get_secret_value()
         raise MissingAPIKeyError(
             "No AI/ML API key found. Pass api_key=..., or set the environment variable "
             "AIMLAPI_API_KEY (AIML_API_KEY is read too). Get a key at https://aimlapi.com/app/keys."

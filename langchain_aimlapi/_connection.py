@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils import from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 from aimlapi_core.client_cache import ClientCache
 from aimlapi_core.settings import (
-    API_KEY_ENV_VARS,
     BASE_URL_ENV_VARS,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_CONNECTIONS,
@@ -21,6 +20,9 @@ from aimlapi_core.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Settings,
+    api_key_from_env,
+    check_header_values,
+    clean_api_key,
     normalise_base_url,
     validate_client_request_id,
     validate_timeout,
@@ -41,15 +43,14 @@ class AIMLAPIConnection(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env(list(API_KEY_ENV_VARS), default=None),
-        alias="aimlapi_api_key",
-    )
-    """AI/ML API key; read from ``AIMLAPI_API_KEY`` (then ``AIML_API_KEY``) if not given."""
+    api_key: SecretStr | None = Field(default_factory=api_key_from_env, alias="aimlapi_api_key")
+    """AI/ML API key; read from ``AIMLAPI_API_KEY`` (then ``AIML_API_KEY``) if not given.
+    Surrounding whitespace is stripped; a key with a line break or NUL inside is refused."""
 
     base_url: str = Field(
         default_factory=from_env(list(BASE_URL_ENV_VARS), default=DEFAULT_BASE_URL),
         alias="aimlapi_api_base",
+        validate_default=True,  # a bad URL from the environment fails here, not at a call
     )
     """Base URL; ``AIMLAPI_BASE_URL`` (then ``AIMLAPI_API_BASE``), else the public API."""
 
@@ -78,6 +79,18 @@ class AIMLAPIConnection(BaseModel):
     """An ``httpx.AsyncClient`` for async requests."""
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _check_api_key(cls, value: Any) -> SecretStr | None:
+        # Raises InvalidAPIKeyError, not a ValueError: pydantic's error would print the key.
+        return clean_api_key(value)
+
+    @field_validator("default_headers")
+    @classmethod
+    def _check_default_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        check_header_values(value)  # InvalidHeaderError: the value is never printed
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -20,7 +20,10 @@ from aimlapi_core.settings import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     Settings,
+    check_header_values,
+    clean_api_key,
     validate_client_request_id,
+    validate_timeout,
 )
 
 if TYPE_CHECKING:  # httpx loads with the first client, not with this module
@@ -48,7 +51,7 @@ class AIMLAPIConnection(BaseModel):
     )
     api_base: str = Field(default="", description="The base URL of AI/ML API.")
     timeout: float | None = Field(
-        default=DEFAULT_TIMEOUT, gt=0, description="Timeout of a request, in seconds."
+        default=DEFAULT_TIMEOUT, description="Timeout of a request, in seconds (positive, finite)."
     )
     max_retries: int = Field(
         default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
@@ -75,6 +78,24 @@ class AIMLAPIConnection(BaseModel):
     @classmethod
     def _check_request_id(cls, value: str | None) -> str | None:
         return validate_client_request_id(value) if value is not None else None
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _check_api_key(cls, value: Any) -> SecretStr | None:
+        # Strips whitespace; raises InvalidAPIKeyError (not a ValueError, which pydantic would
+        # wrap in an error that prints the key) for a key no HTTP header can carry.
+        return clean_api_key(value)
+
+    @field_validator("default_headers")
+    @classmethod
+    def _check_default_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        check_header_values(value)  # InvalidHeaderError: the value is never printed
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _check_timeout(cls, value: float | None) -> float | None:
+        return validate_timeout(value)  # NaN and infinity too, not only <= 0
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
     _http_client: httpx.Client | None = PrivateAttr(default=None)

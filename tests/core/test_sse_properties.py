@@ -9,12 +9,11 @@ import json
 from functools import cache
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aimlapi_core.sse import ServerSentEvent, SSEDecoder
-from tests.support.corpus import corpus_available, exchanges
+from tests.support.corpus import exchanges, require_corpus
 from tests.support.wire_expect import naive_sse
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,8 +45,8 @@ def cut(data: bytes, positions: list[int]) -> list[bytes]:
 
 @cache
 def corpus_streams() -> tuple[tuple[str, bytes], ...]:
-    if not corpus_available():
-        return ()
+    """Every SSE body of the corpus (kept in ``tests/data``, so never empty on a clone)."""
+    require_corpus()
     out = []
     for endpoint in ("chat.completions", "responses"):
         for x in exchanges(endpoint):
@@ -62,8 +61,7 @@ def whole(body: bytes) -> list[Event]:
 
 
 def _needs_corpus() -> None:
-    if not corpus_streams():
-        pytest.skip("wire corpus not found (../shared/wire-corpus)")
+    assert corpus_streams(), "the wire corpus has no SSE stream"
 
 
 def test_corpus_streams_decode_like_a_naive_reader() -> None:

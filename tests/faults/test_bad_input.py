@@ -17,8 +17,13 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.tools import FunctionTool, ToolMetadata
 
+from aimlapi_core import InvalidParameterError
+from langchain_aimlapi import AIMLAPIEmbeddings, ChatAIMLAPI
+from llama_index_aimlapi import AIMLAPI, AIMLAPIEmbedding, AIMLAPIResponses
 from tests.faults.helpers import (
     HI,
+    KEY,
+    MODEL,
     TEXT,
     build_chat,
     build_llama,
@@ -31,6 +36,19 @@ from tests.support.fault_server import FaultServer
 MODES = ["sync", "async", "stream", "astream"]
 BAD_REQUEST_ID = "has spaces;and=symbols"
 NAMELESS_TOOL = {"type": "function", "function": {"parameters": {"type": "object"}}}
+NAN, INF = float("nan"), float("inf")
+
+
+def deep_schema(levels: int) -> dict[str, Any]:
+    """An object schema nested ``levels`` deep (built without recursion)."""
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "object", "properties": {"a": schema}}
+    return schema
+
+
+DEEP_TOOL = {"type": "function", "function": {"name": "deep", "parameters": deep_schema(5000)}}
+DEEP_SAYS = r"tools is nested \d+ levels deep \(at tools\[0\]\.function\.parameters\.properties"
 HI_LLAMA = [ChatMessage(role="user", content="hi")]
 
 
@@ -181,11 +199,118 @@ PER_CALL: list[tuple[str, type[Exception], str, Case]] = [
             build_llama(url, default_headers={"X-Client-Request-Id": BAD_REQUEST_ID}), mode, HI
         ),
     ),
+    # Numbers JSON has no form for, anywhere in the body, and nesting too deep to encode.
+    (
+        "ChatAIMLAPI-temperature-nan",
+        InvalidParameterError,
+        "temperature is NaN: JSON has no infinity or NaN, so it cannot be sent",
+        lambda url, mode: call_chat(build_chat(url, temperature=NAN), mode, "hi"),
+    ),
+    (
+        "ChatAIMLAPI-top-p-inf-per-call",
+        InvalidParameterError,
+        "top_p is infinity: JSON has no infinity",
+        lambda url, mode: call_chat(build_chat(url), mode, "hi", top_p=INF),
+    ),
+    (
+        "ChatAIMLAPI-nested-extra-body",
+        InvalidParameterError,
+        r'logit_bias\["50"\] is -infinity',
+        lambda url, mode: call_chat(
+            build_chat(url, extra_body={"logit_bias": {"50": -INF}}), mode, "hi"
+        ),
+    ),
+    (
+        "ChatAIMLAPI-tool-schema-default-nan",
+        InvalidParameterError,
+        r"tools\[0\]\.function\.parameters\.properties\.x\.default is NaN",
+        lambda url, mode: call_chat(
+            build_chat(url),
+            mode,
+            "hi",
+            tools=[
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "f",
+                        "parameters": {"type": "object", "properties": {"x": {"default": NAN}}},
+                    },
+                }
+            ],
+        ),
+    ),
+    (
+        "ChatAIMLAPI-responses-temperature-inf",
+        InvalidParameterError,
+        "temperature is infinity",
+        lambda url, mode: call_chat(
+            build_chat(url, use_responses_api=True, temperature=INF), mode, "hi"
+        ),
+    ),
+    (
+        "ChatAIMLAPI-deep-tool-schema",
+        InvalidParameterError,
+        DEEP_SAYS,
+        lambda url, mode: call_chat(build_chat(url), mode, "hi", tools=[DEEP_TOOL]),
+    ),
+    (
+        "ChatAIMLAPI-deep-tool-schema-bound",
+        InvalidParameterError,
+        DEEP_SAYS,
+        lambda url, mode: call_chat(build_chat(url).bind_tools([DEEP_TOOL]), mode, "hi"),
+    ),
+    (
+        "AIMLAPILLM-temperature-nan-per-call",
+        InvalidParameterError,
+        "temperature is NaN",
+        lambda url, mode: call_chat(build_llm(url), mode, "hi", temperature=NAN),
+    ),
+    (
+        "llama-top-p-nan-per-call",
+        InvalidParameterError,
+        "top_p is NaN",
+        lambda url, mode: call_llama(build_llama(url), mode, HI, top_p=NAN),
+    ),
+    (
+        "llama-additional-kwargs-inf",
+        InvalidParameterError,
+        r'logit_bias\["50"\] is -infinity',
+        lambda url, mode: call_llama(
+            build_llama(url, additional_kwargs={"logit_bias": {"50": -INF}}), mode, HI
+        ),
+    ),
+    (
+        "llama-deep-tool-schema",
+        InvalidParameterError,
+        DEEP_SAYS,
+        lambda url, mode: call_llama(build_llama(url), mode, HI, tools=[DEEP_TOOL]),
+    ),
+    (
+        "llama-responses-temperature-inf-per-call",
+        InvalidParameterError,
+        "temperature is infinity",
+        lambda url, mode: call_llama(
+            AIMLAPIResponses(model=MODEL, api_key=KEY, api_base=url), mode, HI, temperature=INF
+        ),
+    ),
 ]
 
 
 async def _construct(build: Callable[..., Any], url: str, **fields: Any) -> Any:
     return build(url, **fields)
+
+
+BUILDERS: list[tuple[str, Callable[..., Any]]] = [
+    ("ChatAIMLAPI", build_chat),
+    ("AIMLAPILLM", build_llm),
+    ("llama", build_llama),
+    (
+        "llama-responses",
+        lambda url, **f: AIMLAPIResponses(model=MODEL, api_key=KEY, api_base=url, **f),
+    ),
+    ("AIMLAPIEmbeddings", lambda url, **f: AIMLAPIEmbeddings(api_key=KEY, base_url=url, **f)),
+    ("AIMLAPIEmbedding", lambda url, **f: AIMLAPIEmbedding(api_key=KEY, api_base=url, **f)),
+]
 
 
 async def _bind_nameless_tool(url: str) -> Any:
@@ -254,6 +379,31 @@ AT_CONSTRUCTION: list[tuple[str, type[Exception], str, Callable[[str], Awaitable
         "Invalid base URL 'ws://api.aimlapi.com/v1': it must start with http:// or https://",
         lambda url: _construct(build_llama, "ws://api.aimlapi.com/v1"),
     ),
+    *[
+        (
+            f"{name}-timeout-{label}",
+            ValueError,
+            f"timeout must be a positive, finite number of seconds, got {value!r}",
+            lambda url, build=build, value=value: _construct(build, url, timeout=value),
+        )
+        for name, build in BUILDERS
+        for label, value in (("nan", NAN), ("inf", INF), ("negative", -1.0))
+    ],
+    *[
+        (
+            f"{name}-base-url-{label}",
+            ValueError,
+            re.escape(f"Invalid base URL {bad!r}: {says}"),
+            lambda url, build=build, bad=bad: _construct(build, bad),
+        )
+        for name, build in BUILDERS
+        for label, bad, says in (
+            ("query", "http://127.0.0.1:9/v1?team=a", "it has a query"),
+            ("fragment", "http://127.0.0.1:9/v1#x", "it has a fragment"),
+            ("unclosed-ipv6", "http://[::1/v1", "Invalid IPv6 URL"),
+            ("bad-port", "http://127.0.0.1:99999/v1", "Port out of range"),
+        )
+    ],
     (
         "pool-limit-zero",
         ValueError,
@@ -309,3 +459,73 @@ async def test_unknown_model_id_is_not_bad_input(streamed: bool) -> None:
             await close_clients(llama)
     assert text == TEXT and last.message.content == TEXT
     assert [r.body["model"] for r in server.requests] == [model, model]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        pytest.param(
+            lambda url: AIMLAPIEmbeddings(api_key=KEY, base_url=url, model_kwargs={"x": [NAN]}),
+            r"x\[0\] is NaN",
+            id="AIMLAPIEmbeddings",
+        ),
+        pytest.param(
+            lambda url: AIMLAPIEmbedding(api_key=KEY, api_base=url, additional_kwargs={"x": INF}),
+            "x is infinity",
+            id="AIMLAPIEmbedding",
+        ),
+    ],
+)
+async def test_embeddings_refuse_non_finite_numbers(
+    build: Callable[[str], Any], says: str, mode: str
+) -> None:
+    server = FaultServer(lambda request: ok_reply(False, "inf-1"), lifetime=10)
+    with server:
+        embedder = build(server.base_url)
+        with pytest.raises(InvalidParameterError, match=says):
+            if isinstance(embedder, AIMLAPIEmbeddings) and mode == "async":
+                await embedder.aembed_query("hi")
+            elif isinstance(embedder, AIMLAPIEmbeddings):
+                embedder.embed_query("hi")
+            elif mode == "async":
+                await embedder.aget_text_embedding("hi")
+            else:
+                embedder.get_text_embedding("hi")
+    assert server.count == 0 and server.stats.connections == 0
+
+
+def test_invalid_parameter_error_names_the_path() -> None:
+    from aimlapi_core.validation import encode_json_body
+
+    with pytest.raises(InvalidParameterError) as info:
+        encode_json_body({"messages": [{"role": "user", "content": "x"}], "seed": -INF})
+    assert info.value.path == "seed" and isinstance(info.value, ValueError)
+    with pytest.raises(InvalidParameterError) as info:
+        encode_json_body({"tools": [DEEP_TOOL]})
+    assert info.value.path.startswith("tools[0].function.parameters.properties.a")
+    assert len(str(info.value)) < 400  # the path is shortened, not 10,000 segments long
+
+
+@pytest.mark.parametrize("variable", ["AIMLAPI_BASE_URL", "AIMLAPI_API_BASE"])
+async def test_a_bad_base_url_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    server = FaultServer(lambda request: ok_reply(False, "inf-1"), lifetime=10)
+    with server:
+        for name in ("AIMLAPI_BASE_URL", "AIMLAPI_API_BASE"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(variable, server.base_url + "?team=a")
+        says = re.escape(f"Invalid base URL '{server.base_url}?team=a': it has a query")
+        # LangChain reads the environment at construction, LlamaIndex at the first call.
+        for construct in (
+            lambda: ChatAIMLAPI(model=MODEL, api_key=KEY),
+            lambda: AIMLAPIEmbeddings(api_key=KEY),
+        ):
+            with pytest.raises(ValueError, match=says):
+                construct()
+        with pytest.raises(ValueError, match=says):
+            AIMLAPI(model=MODEL, api_key=KEY).chat(HI_LLAMA)
+        with pytest.raises(ValueError, match=says):
+            await AIMLAPI(model=MODEL, api_key=KEY).achat(HI_LLAMA)
+    assert server.count == 0

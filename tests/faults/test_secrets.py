@@ -31,7 +31,18 @@ from llama_index.core.instrumentation.events import BaseEvent
 from llama_index_instrumentation import get_dispatcher  # what llama_index.core re-exports
 from pydantic import Field, SecretStr
 
-from aimlapi_core import AIMLAPIError, Client, MissingAPIKeyError, Settings
+from aimlapi_core import (
+    AIMLAPIError,
+    APIConnectionError,
+    AsyncClient,
+    Client,
+    InvalidAPIKeyError,
+    InvalidHeaderError,
+    MissingAPIKeyError,
+    Settings,
+)
+from langchain_aimlapi import AIMLAPILLM, AIMLAPIEmbeddings, ChatAIMLAPI
+from llama_index_aimlapi import AIMLAPIEmbedding, AIMLAPIResponses
 from tests.faults.helpers import (
     CHAT,
     HI,
@@ -370,3 +381,210 @@ def test_benchmark_output(tmp_path: Path) -> None:
     ):
         for key in (sentinel, API_KEY, sentinel[3:], API_KEY[3:]):
             assert key not in text, f"a key leaked into the benchmark's {name}"
+
+
+# --------------------------------------------------------------------------- keys as they arrive
+
+EMBEDDING_BODY = json.dumps(
+    {
+        "object": "list",
+        "data": [{"object": "embedding", "index": 0, "embedding": [0.25, -0.5]}],
+        "model": "text-embedding-3-small",
+        "usage": {"prompt_tokens": 1, "total_tokens": 1},
+    }
+).encode()
+
+
+def _embedders(base_url: str, **fields: Any) -> list[Any]:
+    return [
+        AIMLAPIEmbeddings(model="text-embedding-3-small", base_url=base_url, **fields),
+        AIMLAPIEmbedding(model="text-embedding-3-small", api_base=base_url, **fields),
+    ]
+
+
+async def _embed(embedder: Any, mode: str) -> list[float]:
+    if isinstance(embedder, AIMLAPIEmbeddings):
+        if mode == "sync":
+            return embedder.embed_query("hi")
+        return await embedder.aembed_query("hi")
+    if mode == "sync":
+        return list(embedder.get_text_embedding("hi"))
+    return list(await embedder.aget_text_embedding("hi"))
+
+
+# Keys as files, terminals and secret stores hand them over: a line break (LF or CRLF) after,
+# spaces and tabs around.
+PADDED = [KEY + "\n", KEY + "\r\n", f"  {KEY}\t\n"]
+# A character inside the key that no HTTP header can carry; the tail of the key (a needle of
+# assert_clean) stays whole, so an echo of the key would be caught.
+BROKEN = [KEY[:5] + bad + KEY[5:] for bad in ("\x00", "\r", "\n", "\x1b", "é")]
+ENV_VARS = ("AIMLAPI_API_KEY", "AIML_API_KEY")
+
+
+@pytest.fixture
+def no_key_in_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("source", ["argument", *ENV_VARS])
+@pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])
+@pytest.mark.parametrize("subject", [CHAT, LLAMA, LLM], ids=lambda s: s.name)
+async def test_a_key_with_surrounding_whitespace_is_stripped_and_works(
+    server: FaultServer,
+    no_key_in_env: pytest.MonkeyPatch,
+    subject: Any,
+    streamed: bool,
+    source: str,
+) -> None:
+    for i, padded in enumerate(PADDED):
+        server.enqueue(ok_reply(streamed, f"inf-{i}-s"), ok_reply(streamed, f"inf-{i}-a"))
+        if source == "argument":
+            llm = subject.build(server.base_url, api_key=padded)
+        else:
+            no_key_in_env.setenv(source, padded)
+            llm = subject.build(server.base_url, api_key=None)
+        try:
+            for mode in ("sync", "async"):
+                outcome = await subject.run(llm, mode, streamed)
+                assert outcome == subject.expected(f"inf-{i}-{mode[0]}")
+        finally:
+            await close_clients(llm)
+    assert len(server.requests) == 2 * len(PADDED)
+    assert_key_was_sent(server)  # exactly "Bearer <key>", nothing around it
+
+
+@pytest.mark.parametrize("source", ["argument", "AIMLAPI_API_KEY"])
+async def test_embeddings_strip_the_key_too(
+    server: FaultServer, no_key_in_env: pytest.MonkeyPatch, source: str
+) -> None:
+    server.responder = lambda request: Reply(body=EMBEDDING_BODY)
+    if source == "argument":
+        embedders = _embedders(server.base_url, api_key=KEY + "\r\n")
+    else:
+        no_key_in_env.setenv(source, f" {KEY}\n")
+        embedders = _embedders(server.base_url)
+    for embedder in embedders:
+        for mode in ("sync", "async"):
+            assert await _embed(embedder, mode) == [0.25, -0.5]
+        await embedder._clients.aclose()
+    assert len(server.requests) == 4
+    assert_key_was_sent(server)
+
+
+def _constructors(base_url: str) -> list[tuple[str, Any]]:
+    return [
+        ("ChatAIMLAPI", lambda key: build_chat(base_url, api_key=key)),
+        ("ChatAIMLAPI-alias", lambda key: build_chat(base_url, aimlapi_api_key=key)),
+        ("ChatAIMLAPI-SecretStr", lambda key: build_chat(base_url, api_key=SecretStr(key))),
+        ("AIMLAPILLM", lambda key: build_llm(base_url, api_key=key)),
+        ("AIMLAPI", lambda key: build_llama(base_url, api_key=key)),
+        ("AIMLAPIResponses", lambda key: AIMLAPIResponses(api_key=key, api_base=base_url)),
+        ("AIMLAPIEmbeddings", lambda key: _embedders(base_url, api_key=key)[0]),
+        ("AIMLAPIEmbedding", lambda key: _embedders(base_url, api_key=key)[1]),
+        ("Settings", lambda key: Settings(api_key=key, base_url=base_url)),
+    ]
+
+
+@pytest.mark.parametrize("key", BROKEN, ids=lambda k: f"U+{ord(k[5]):04X}")
+def test_a_key_with_a_bad_character_inside_is_refused_at_construction(
+    server: FaultServer, no_key_in_env: pytest.MonkeyPatch, key: str
+) -> None:
+    for name, construct in _constructors(server.base_url):
+        with pytest.raises(InvalidAPIKeyError) as info:
+            construct(key)
+        error = info.value
+        assert_clean(_full_text(error), f"the refusal of {name}")
+        assert isinstance(error, AIMLAPIError) and not isinstance(error, ValueError)
+        assert "at position 6 of" in str(error), str(error)  # where, but not what
+        assert "API key (api_key)" in str(error)
+    assert server.requests == []
+    if "\x00" in key:
+        return  # no environment can hold a NUL
+    # From the environment: LangChain reads it at construction, the rest at the first call.
+    no_key_in_env.setenv("AIML_API_KEY", key)
+    from_env = [
+        lambda: ChatAIMLAPI(model="m", base_url=server.base_url),
+        lambda: AIMLAPILLM(model="m", base_url=server.base_url),
+        lambda: _embedders(server.base_url)[0],
+    ]
+    for construct_from_env in from_env:
+        with pytest.raises(InvalidAPIKeyError, match="environment variable AIML_API_KEY") as info:
+            construct_from_env()
+        assert_clean(_full_text(info.value), "a refusal of a key from the environment")
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["plain", "streamed"])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_bad_key_from_the_environment_fails_before_any_request(
+    server: FaultServer, no_key_in_env: pytest.MonkeyPatch, mode: str, streamed: bool
+) -> None:
+    no_key_in_env.setenv("AIMLAPI_API_KEY", BROKEN[1])
+    llama = build_llama(server.base_url, api_key=None)  # LlamaIndex reads it at the first call
+    with pytest.raises(InvalidAPIKeyError) as info:
+        await LLAMA.run(llama, mode, streamed)
+    assert_clean(_full_text(info.value), "the refusal of AIMLAPI (environment)")
+    embedder = AIMLAPIEmbedding(model="text-embedding-3-small", api_base=server.base_url)
+    with pytest.raises(InvalidAPIKeyError) as info:
+        await _embed(embedder, mode)
+    assert_clean(_full_text(info.value), "the refusal of AIMLAPIEmbedding (environment)")
+    # A key assigned after construction is checked the same way, at the first call.
+    llama = build_llama(server.base_url)
+    llama.api_key = BROKEN[0]  # type: ignore[assignment]
+    with pytest.raises(InvalidAPIKeyError) as info:
+        await LLAMA.run(llama, mode, streamed)
+    assert_clean(_full_text(info.value), "the refusal of an assigned key")
+    assert server.requests == []
+
+
+# --------------------------------------------------------------------------- header values
+
+HEADER_SECRET = "team-token-7d1c55e0aa"
+
+
+def test_a_default_header_value_no_header_can_carry_is_refused_unseen(
+    server: FaultServer,
+) -> None:
+    bad = {"X-Team-Token": HEADER_SECRET + "\n"}
+    attempts = [
+        lambda: build_chat(server.base_url, default_headers=bad),
+        lambda: build_llm(server.base_url, default_headers=bad),
+        lambda: build_llama(server.base_url, default_headers=bad),
+        lambda: _embedders(server.base_url, api_key=KEY, default_headers=bad)[0],
+        lambda: _embedders(server.base_url, api_key=KEY, default_headers=bad)[1],
+        lambda: Settings(api_key=KEY, default_headers=bad),
+    ]
+    for attempt in attempts:
+        with pytest.raises(InvalidHeaderError, match="'X-Team-Token'") as info:
+            attempt()
+        text = _full_text(info.value)
+        assert HEADER_SECRET not in text and HEADER_SECRET[5:] not in text, text
+        assert_clean(text, "a header refusal")
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("value", [f"Bearer {KEY}\n", f"{HEADER_SECRET}\r\nX-Injected: 1"])
+async def test_a_header_value_never_reaches_a_connection_error(
+    server: FaultServer, value: str
+) -> None:
+    # Per-call headers are not checked up front: httpx (h11) refuses them as it writes the
+    # request, with the value in its message. Our error and its whole chain must not say it.
+    settings = Settings(api_key=KEY, base_url=server.base_url, max_retries=0)
+    errors: list[BaseException] = []
+    with Client(settings) as client, pytest.raises(APIConnectionError) as info:
+        client.chat_completion({"model": "m", "messages": []}, headers={"X-Proxy-Auth": value})
+    errors.append(info.value)
+    async with AsyncClient(settings) as aclient:
+        with pytest.raises(APIConnectionError) as ainfo:
+            await aclient.chat_completion(
+                {"model": "m", "messages": []}, headers={"X-Proxy-Auth": value}
+            )
+        errors.append(ainfo.value)
+    for error in errors:
+        text = _full_text(error)
+        assert "Illegal header value (not shown)" in str(error), str(error)
+        assert HEADER_SECRET not in text and value.strip() not in text, text
+        assert_clean(text, "a connection error")
+    assert server.requests == []

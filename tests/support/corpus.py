@@ -1,7 +1,18 @@
-"""Access to ``../shared/wire-corpus``: real exchanges of OpenAI-compatible providers."""
+"""The wire corpus: real exchanges of OpenAI-compatible providers, kept in the repository.
+
+The corpus lives in ``tests/data/wire-corpus/*.jsonl.gz`` (gzip -9 copies of
+``../shared/wire-corpus/*.jsonl``; its ``README.md`` says where the exchanges come from), so a
+fresh clone runs every corpus test without anything beside it. When ``../shared/wire-corpus``
+is there too, ``tests/core/test_corpus_copy.py`` checks that the copy still matches it.
+
+Example:
+    >>> len(exchanges("embeddings")) > 0, corpus_available()
+    (True, True)
+"""
 
 from __future__ import annotations
 
+import gzip
 import json
 from functools import cache
 from pathlib import Path
@@ -11,7 +22,10 @@ import pytest
 
 from .replay_server import Scripted
 
-CORPUS_DIR = Path(__file__).resolve().parents[3] / "shared" / "wire-corpus"
+REPO = Path(__file__).resolve().parents[2]
+CORPUS_DIR = REPO / "tests" / "data" / "wire-corpus"
+# Where the copy came from; only the copy test reads it.
+SHARED_CORPUS_DIR = REPO.parent / "shared" / "wire-corpus"
 ENDPOINT_FILES = {
     "chat.completions": "chat_completions.jsonl",
     "responses": "responses.jsonl",
@@ -19,22 +33,34 @@ ENDPOINT_FILES = {
 }
 
 
+def corpus_path(endpoint: str) -> Path:
+    """The compressed corpus file of one endpoint.
+
+    Example:
+        >>> corpus_path("responses").name
+        'responses.jsonl.gz'
+    """
+    return CORPUS_DIR / (ENDPOINT_FILES[endpoint] + ".gz")
+
+
 def corpus_available() -> bool:
-    """True when ``../shared/wire-corpus`` is beside the repository."""
-    return CORPUS_DIR.is_dir()
+    """True when every endpoint's corpus file is in ``tests/data/wire-corpus``."""
+    return all(corpus_path(endpoint).is_file() for endpoint in ENDPOINT_FILES)
 
 
 def require_corpus() -> None:
-    """Skip the calling test, with the reason, when the corpus is absent."""
+    """Fail the calling test, saying why, when the corpus copy is missing (a broken checkout).
+
+    The corpus is part of the repository, so its absence is an error, not a reason to skip.
+    """
     if not corpus_available():
-        pytest.skip(f"wire corpus not found at {CORPUS_DIR} (../shared is absent)")
+        pytest.fail(f"wire corpus not found in {CORPUS_DIR}: the checkout is incomplete")
 
 
 @cache
 def exchanges(endpoint: str) -> tuple[dict[str, Any], ...]:
     """Every exchange of one endpoint, in file order."""
-    path = CORPUS_DIR / ENDPOINT_FILES[endpoint]
-    with path.open() as f:
+    with gzip.open(corpus_path(endpoint), "rt", encoding="utf-8") as f:
         return tuple(json.loads(line) for line in f if line.strip())
 
 
@@ -43,8 +69,7 @@ def by_id() -> dict[str, dict[str, Any]]:
     """Every exchange of every endpoint, by its ``id``."""
     out: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINT_FILES:
-        if (CORPUS_DIR / ENDPOINT_FILES[endpoint]).exists():
-            out.update({x["id"]: x for x in exchanges(endpoint)})
+        out.update({x["id"]: x for x in exchanges(endpoint)})
     return out
 
 
