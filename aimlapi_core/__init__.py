@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .client import APIResponse, AsyncClient, AsyncEventStream, Client, EventStream
-    from .embeddings import EmbeddingsReply, EmbeddingsResult
+    from .client import APIResponse, AsyncClient, BytesResponse, Client
+    from .embeddings import EmbeddingsResult
     from .errors import (
         AIMLAPIError,
         APIConnectionError,
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         AuthenticationError,
         BadRequestError,
         ConflictError,
+        EmptyReplyError,
         InvalidAPIKeyError,
         InvalidHeaderError,
         InvalidParameterError,
@@ -37,14 +38,7 @@ if TYPE_CHECKING:
         StreamError,
         UnprocessableEntityError,
     )
-    from .replies import (
-        AsyncChatStream,
-        AsyncResponsesStream,
-        ChatReply,
-        ChatStream,
-        ResponsesReply,
-        ResponsesStream,
-    )
+    from .replies import ChatReply, EmbeddingsReply, ResponsesReply
     from .settings import DEFAULT_BASE_URL, Settings
     from .sse import ServerSentEvent, SSEDecoder
     from .stream import (
@@ -54,6 +48,14 @@ if TYPE_CHECKING:
         ResponsesStreamAccumulator,
         StreamDelta,
         ToolCallDelta,
+    )
+    from .streaming import (
+        AsyncChatStream,
+        AsyncEventStream,
+        AsyncResponsesStream,
+        ChatStream,
+        EventStream,
+        ResponsesStream,
     )
     from .usage import Cost, Usage
 
@@ -70,6 +72,7 @@ __all__ = [
     "AsyncResponsesStream",
     "AuthenticationError",
     "BadRequestError",
+    "BytesResponse",
     "ChatReply",
     "ChatStream",
     "ChatStreamAccumulator",
@@ -79,6 +82,7 @@ __all__ = [
     "Cost",
     "EmbeddingsReply",
     "EmbeddingsResult",
+    "EmptyReplyError",
     "EventStream",
     "InvalidAPIKeyError",
     "InvalidHeaderError",
@@ -109,10 +113,8 @@ __all__ = [
 # machinery until something asks for them, so importing an adapter stays cheap and the first
 # client built pays for the transport. Every name in ``__all__`` but ``__version__`` is here.
 _LAZY = {
-    **dict.fromkeys(
-        ("APIResponse", "AsyncClient", "AsyncEventStream", "Client", "EventStream"), ".client"
-    ),
-    **dict.fromkeys(("EmbeddingsReply", "EmbeddingsResult"), ".embeddings"),
+    **dict.fromkeys(("APIResponse", "AsyncClient", "BytesResponse", "Client"), ".client"),
+    **dict.fromkeys(("EmbeddingsResult",), ".embeddings"),
     **dict.fromkeys(
         (
             "AIMLAPIError",
@@ -122,6 +124,7 @@ _LAZY = {
             "AuthenticationError",
             "BadRequestError",
             "ConflictError",
+            "EmptyReplyError",
             "InvalidAPIKeyError",
             "InvalidHeaderError",
             "InvalidParameterError",
@@ -136,16 +139,17 @@ _LAZY = {
         ),
         ".errors",
     ),
+    **dict.fromkeys(("ChatReply", "EmbeddingsReply", "ResponsesReply"), ".replies"),
     **dict.fromkeys(
         (
             "AsyncChatStream",
+            "AsyncEventStream",
             "AsyncResponsesStream",
-            "ChatReply",
             "ChatStream",
-            "ResponsesReply",
+            "EventStream",
             "ResponsesStream",
         ),
-        ".replies",
+        ".streaming",
     ),
     **dict.fromkeys(("DEFAULT_BASE_URL", "Settings"), ".settings"),
     **dict.fromkeys(("ServerSentEvent", "SSEDecoder"), ".sse"),

@@ -4,6 +4,25 @@ Both clients have the same methods; the async ones are awaited. Each owns its co
 unless the caller passed an ``httpx`` client, and closes it on :meth:`Client.close` or at the
 end of a ``with`` block.
 
+Cut as httpx and openai-python cut theirs: ``_send_once`` sends a request and returns the open
+2xx reply (its headers read, its body not) or raises the typed error (a status error with its
+body, or a connection error); ``_send`` is the one retry loop around it; the 2xx body is then
+read once, never retried: as JSON (:meth:`Client.request`, :meth:`~Client.post`,
+:meth:`~Client.get`), as bytes (:meth:`Client.request_bytes`) or as events
+(:meth:`Client.stream`, :mod:`aimlapi_core.streaming`). Reply types are built in
+:mod:`aimlapi_core.replies`.
+
+When a retry can send the same request twice: a retry re-sends the request after a 408, 409,
+429 or 5xx status (the server says it did not do the work, though a gateway's 5xx may come
+after the model ran) and after a connection failure before any reply: refused or timed out
+while connecting (the request never left: no duplicate), or reset or timed out while waiting
+for the reply's headers (the request had gone out, so the server may have done, and charged,
+the work: this is the case that can duplicate a request). A reply whose 2xx status had arrived
+is never retried: a body or stream that then breaks raises, as the work was done.
+
+Every call has a total deadline (``Settings.total_timeout``, 600 s by default; ``None``: none)
+over connect, headers, the whole body or stream, and the waits between retries.
+
 Example:
     >>> import httpx
     >>> def reply(request):
@@ -24,44 +43,65 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
 
 from . import __version__
-from . import embeddings as _embeddings
-from .embeddings import EmbeddingsReply, EmbeddingsResult, embeddings_reply_from
+from .deadline import Deadline
 from .errors import (
     AIMLAPIError,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    StreamError,
     error_from_response,
     parse_error_body,
 )
 from .redaction import scrub_header_values
 from .replies import (
-    AsyncChatStream,
-    AsyncResponsesStream,
     ChatReply,
-    ChatStream,
+    EmbeddingsReply,
     ResponsesReply,
-    ResponsesStream,
     chat_reply_from,
+    embeddings_reply_from,
     responses_reply_from,
 )
 from .retry import retry_delay, should_retry_status
 from .settings import Settings, check_client_request_id_header
-from .sse import ServerSentEvent, SSEDecoder
+from .streaming import (
+    AsyncChatStream,
+    AsyncEventStream,
+    AsyncResponsesStream,
+    ChatStream,
+    EventStream,
+    ResponsesStream,
+)
 from .usage import Cost, cost_from_headers, cost_from_meta
 from .validation import encode_json_body
 
-__all__ = ["APIResponse", "AsyncClient", "AsyncEventStream", "Client", "EventStream"]
+if TYPE_CHECKING:
+    from .embeddings import EmbeddingsResult
+
+__all__ = [
+    "APIResponse",
+    "AsyncClient",
+    "AsyncEventStream",
+    "BytesResponse",
+    "Client",
+    "EventStream",
+]
 
 logger = logging.getLogger("aimlapi_core")
 
 USER_AGENT = f"aimlapi-integrations/{__version__}"
+
+
+class _Call(NamedTuple):
+    """One call: the request every attempt sends, its deadline, its configured timeouts."""
+
+    request: httpx.Request
+    deadline: Deadline
+    timeouts: dict[str, float | None]
 
 
 @dataclass(slots=True)
@@ -86,6 +126,30 @@ class APIResponse:
     def cost(self) -> Cost | None:
         """Cost from the body's ``meta.usage``, else from the ``x-aimlapi-*`` headers."""
         return cost_from_meta(self.data.get("meta")) or cost_from_headers(self.headers)
+
+
+@dataclass(slots=True)
+class BytesResponse:
+    """A reply whose body is kept as bytes (audio, images), with its headers.
+
+    Example:
+        >>> BytesResponse(b"RIFF", httpx.Headers({"x-inference-id": "i"}), 200).inference_id
+        'i'
+    """
+
+    content: bytes
+    headers: httpx.Headers
+    status_code: int
+
+    @property
+    def inference_id(self) -> str | None:
+        """AI/ML API's ``x-inference-id``."""
+        return _header(self.headers, "x-inference-id")
+
+    @property
+    def cost(self) -> Cost | None:
+        """Cost from the ``x-aimlapi-*`` headers."""
+        return cost_from_headers(self.headers)
 
 
 def _header(headers: httpx.Headers, name: str) -> str | None:
@@ -121,6 +185,58 @@ def _transport_error(exc: httpx.HTTPError, url: str) -> APIConnectionError:
     return APIConnectionError(f"Could not reach {url}: {type(exc).__name__}: {exc}")
 
 
+def _send_failed(exc: httpx.HTTPError, url: str, deadline: Deadline) -> APIConnectionError:
+    # Past the total deadline, say so (the per-attempt timeouts were cut to fit it).
+    if isinstance(exc, httpx.TimeoutException) and deadline.passed():
+        return deadline.expired()
+    return _transport_error(exc, url)
+
+
+def _body_broken(
+    exc: httpx.HTTPError, deadline: Deadline, inference_id: str | None
+) -> AIMLAPIError:
+    """A 2xx body that broke while arriving: never retried (the server did the work)."""
+    if isinstance(exc, httpx.TimeoutException):
+        if deadline.passed():
+            return deadline.expired(inference_id)
+        return APITimeoutError(
+            f"The reply stalled past the read timeout {deadline.progress()}; the answer is "
+            "incomplete. Not retried: the server had started answering, so it may have done "
+            "(and charged) the work. Raise timeout=..., or retry later.",
+            inference_id=inference_id,
+            request_id=inference_id,
+        )
+    return APIConnectionError(
+        f"The connection broke while the reply was arriving ({type(exc).__name__}: {exc}) "
+        f"{deadline.progress()}; the answer is incomplete. Not retried: the server had started "
+        "answering, so it may have done (and charged) the work.",
+        inference_id=inference_id,
+        request_id=inference_id,
+    )
+
+
+def _read_chunks(chunks: Iterator[bytes], deadline: Deadline, inference_id: str | None) -> bytes:
+    parts = []
+    for chunk in chunks:
+        parts.append(chunk)
+        deadline.received += len(chunk)
+        if deadline.passed():
+            raise deadline.expired(inference_id)
+    return b"".join(parts)
+
+
+async def _aread_chunks(
+    chunks: AsyncIterator[bytes], deadline: Deadline, inference_id: str | None
+) -> bytes:
+    parts = []
+    async for chunk in chunks:
+        parts.append(chunk)
+        deadline.received += len(chunk)
+        if deadline.passed():
+            raise deadline.expired(inference_id)
+    return b"".join(parts)
+
+
 def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
     inference_id = _header(response.headers, "x-inference-id")
     text = content.decode("utf-8", errors="replace")
@@ -146,24 +262,36 @@ def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
             inference_id=inference_id,
             body=text,
         )
-    if data.get("error") and "choices" not in data and "output" not in data:
+    # An error envelope with no answer beside it (a missing, null or empty ``choices``); a
+    # Responses object ("output") carries its own failure, raised from its status.
+    if (
+        data.get("error")
+        and not data.get("choices")
+        and "output" not in data
+        and not data.get("data")
+    ):
         raise _error_in_ok_body(data["error"], text, response.headers)
     return data
 
 
 def _error_in_ok_body(error: Any, text: str, headers: httpx.Headers) -> APIStatusError:
-    """A 200 whose body is only an error envelope (some gateways do that): no answer at all.
+    """A 200 whose body is an error envelope with no answer beside it (some gateways do that,
+    sometimes with an empty ``choices``): no answer at all.
 
-    Typed by the status the envelope names (``{"error": {"code": 503}}`` is a server error),
-    else a plain :class:`APIStatusError`.
+    Typed by the status the envelope names (``{"error": {"code": 429}}`` is a rate limit,
+    ``503`` a server error), else a plain :class:`APIStatusError`.
     """
     code = error.get("code", error.get("status_code")) if isinstance(error, Mapping) else None
+    if isinstance(code, str) and code.isdigit():
+        code = int(code)
     status = code if isinstance(code, int) and 400 <= code < 600 else 200
     return error_from_response(status, text, headers)
 
 
 class _BaseClient:
-    """What the two clients share: settings, headers, URLs, the retry decision."""
+    """What the two clients share: settings, headers, URLs, deadlines, the retry decision."""
+
+    _http: httpx.Client | httpx.AsyncClient
 
     def __init__(self, settings: Settings | None) -> None:
         self.settings = settings if settings is not None else Settings()
@@ -171,15 +299,11 @@ class _BaseClient:
     def _url(self, path: str) -> str:
         return self.settings.url + "/" + path.lstrip("/")
 
-    def _headers(self, extra: Mapping[str, str] | None, *, stream: bool) -> httpx.Headers:
+    def _headers(self, extra: Mapping[str, str] | None, *, accept: str) -> httpx.Headers:
         # httpx.Headers replaces a name whatever its letter case: a caller's "user-agent" or
         # "x-client-request-id" overrides ours instead of going out twice.
         headers = httpx.Headers(
-            {
-                "Content-Type": "application/json",
-                "Accept": "text/event-stream" if stream else "application/json",
-                "User-Agent": USER_AGENT,
-            }
+            {"Content-Type": "application/json", "Accept": accept, "User-Agent": USER_AGENT}
         )
         for name, value in self.settings.default_headers.items():
             headers[name] = value
@@ -192,18 +316,58 @@ class _BaseClient:
         headers["Authorization"] = "Bearer " + self.settings.require_api_key()
         return headers
 
-    def _retry_wait(
-        self, attempt: int, error: AIMLAPIError, headers: Mapping[str, str] | None
-    ) -> float | None:
-        """Seconds to wait before retrying, or ``None`` to give up and raise."""
+    def _prepare(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None,
+        *,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+        accept: str,
+    ) -> _Call:
+        """The request (sent as is by every attempt) and the call's deadline, started now."""
+        per_call = _timeout(timeout) if timeout is not None else None
+        request = self._http.build_request(
+            method,
+            self._url(path),
+            content=_encode(body) if body is not None else None,
+            headers=self._headers(headers, accept=accept),
+            params=params,
+            timeout=per_call if per_call is not None else httpx.USE_CLIENT_DEFAULT,
+        )
+        timeouts = dict(request.extensions.get("timeout") or {})
+        deadline = Deadline(self.settings.total_timeout, timeouts.get("read"))
+        return _Call(request, deadline, timeouts)
+
+    @staticmethod
+    def _attempt(call: _Call) -> httpx.Request:
+        """The request with its httpx timeouts cut to what is left of the deadline."""
+        request, deadline = call.request, call.deadline
+        if deadline.at is not None:
+            request.extensions["timeout"] = {
+                phase: deadline.cap(seconds) for phase, seconds in call.timeouts.items()
+            }
+        return request
+
+    def _retry_wait(self, attempt: int, error: AIMLAPIError, deadline: Deadline) -> float | None:
+        """Seconds to wait before retrying, or ``None`` to give up and raise.
+
+        Retried: connection failures before any reply, and 408, 409, 429 and 5xx (unless the
+        server's ``x-should-retry`` says otherwise); never past the call's deadline.
+        """
         if attempt >= self.settings.max_retries:
             return None
+        headers = error.headers
         if isinstance(error, APIStatusError):
             if error.status_code is None or not should_retry_status(error.status_code, headers):
                 return None
         elif not isinstance(error, APIConnectionError):
             return None
         delay = retry_delay(attempt, headers)
+        if not deadline.allows_wait(delay):
+            return None
         logger.info(
             "Retrying after %s (attempt %d of %d) in %.2f s",
             type(error).__name__,
@@ -217,123 +381,6 @@ class _BaseClient:
         return f"{type(self).__name__}({self.settings!r})"
 
 
-class EventStream:
-    """An open SSE reply: iterate it for :class:`ServerSentEvent` objects.
-
-    The connection goes back to the pool when the iteration ends, when :meth:`close` is called,
-    or at the end of a ``with`` block, whichever is first. A connection that breaks mid-stream
-    raises :class:`StreamError` (or :class:`APITimeoutError`).
-    """
-
-    def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self.headers = response.headers
-
-    @property
-    def inference_id(self) -> str | None:
-        """AI/ML API's ``x-inference-id``."""
-        return _header(self.headers, "x-inference-id")
-
-    def __iter__(self) -> Iterator[ServerSentEvent]:
-        decoder = SSEDecoder()
-        try:
-            if _is_json(self.response):
-                raise _json_instead_of_events(self.response.read(), self.inference_id)
-            for chunk in self.response.iter_bytes():
-                yield from decoder.feed(chunk)
-            yield from decoder.flush()
-        except httpx.HTTPError as exc:
-            raise _stream_broken(exc, self.inference_id) from exc
-        finally:
-            self.response.close()
-
-    def close(self) -> None:
-        """Close the reply and return its connection to the pool."""
-        self.response.close()
-
-    def __enter__(self) -> EventStream:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncEventStream:
-    """The async twin of :class:`EventStream`."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self.headers = response.headers
-
-    @property
-    def inference_id(self) -> str | None:
-        """AI/ML API's ``x-inference-id``."""
-        return _header(self.headers, "x-inference-id")
-
-    async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
-        decoder = SSEDecoder()
-        try:
-            if _is_json(self.response):
-                raise _json_instead_of_events(await self.response.aread(), self.inference_id)
-            chunks = self.response.aiter_bytes()
-            async for chunk in chunks:
-                for event in decoder.feed(chunk):
-                    yield event
-            for event in decoder.flush():
-                yield event
-        except httpx.HTTPError as exc:
-            raise _stream_broken(exc, self.inference_id) from exc
-        finally:
-            await self.response.aclose()
-
-    async def aclose(self) -> None:
-        """Close the reply and return its connection to the pool."""
-        await self.response.aclose()
-
-    async def __aenter__(self) -> AsyncEventStream:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-
-def _is_json(response: httpx.Response) -> bool:
-    # JSON (a gateway's error body) or HTML (a proxy's page): one whole body, never events.
-    return str(response.headers.get("content-type", "")).startswith(
-        ("application/json", "text/html")
-    )
-
-
-def _json_instead_of_events(content: bytes, inference_id: str | None) -> StreamError:
-    # Some gateways answer a failed streaming request with a 200 JSON error body.
-    parsed = parse_error_body(content)
-    message = parsed.get("message") or content[:200].decode("utf-8", errors="replace")
-    kind = "a JSON body" if content.lstrip().startswith((b"{", b"[")) else "a page"
-    return StreamError(
-        f"Expected an event stream, got {kind}: {message}",
-        inference_id=inference_id,
-        request_id=parsed.get("request_id") or inference_id,
-        provider_message=parsed.get("message"),
-        code=parsed.get("code"),
-        error_type=parsed.get("type"),
-        body=content.decode("utf-8", errors="replace"),
-    )
-
-
-def _stream_broken(exc: httpx.HTTPError, inference_id: str | None) -> AIMLAPIError:
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(
-            "The stream stalled past the read timeout; the answer is incomplete.",
-            inference_id=inference_id,
-            request_id=inference_id,
-        )
-    return StreamError(
-        f"The connection broke mid-stream ({type(exc).__name__}: {exc}); the answer is incomplete.",
-        inference_id=inference_id,
-        request_id=inference_id,
-    )
-
-
 class Client(_BaseClient):
     """Synchronous client over one pooled :class:`httpx.Client`.
 
@@ -343,6 +390,8 @@ class Client(_BaseClient):
         2
         >>> client.close()
     """
+
+    _http: httpx.Client
 
     def __init__(
         self,
@@ -362,72 +411,102 @@ class Client(_BaseClient):
         """The underlying ``httpx`` client (shared pool)."""
         return self._http
 
-    def _send(
+    # -- transport: send once, one retry loop, read the body once --------------------------
+
+    def _send_once(self, call: _Call) -> httpx.Response:
+        """One attempt: the open 2xx reply (headers read, body not), or the typed error."""
+        request, deadline = self._attempt(call), call.deadline
+        started = time.perf_counter()
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _send_failed(exc, str(request.url.copy_with(query=None)), deadline) from exc
+        logger.debug(
+            "%s %s -> %d in %.1f ms",
+            request.method,
+            request.url,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        if response.status_code < 300:
+            return response
+        try:
+            content = _read_chunks(response.iter_bytes(), deadline, None)
+        except (httpx.HTTPError, AIMLAPIError):
+            content = b""
+        finally:
+            response.close()
+        raise error_from_response(response.status_code, content, response.headers)
+
+    def _send(self, call: _Call) -> httpx.Response:
+        """The retry loop: :meth:`_send_once` until a 2xx reply opens or retries run out."""
+        attempt = 0
+        while True:
+            try:
+                return self._send_once(call)
+            except AIMLAPIError as error:
+                wait = self._retry_wait(attempt, error, call.deadline)
+                if wait is None:
+                    raise
+            time.sleep(wait)
+            attempt += 1
+
+    def _read(self, response: httpx.Response, deadline: Deadline) -> bytes:
+        """The whole 2xx body (never retried: the server has done the work)."""
+        deadline.status = response.status_code
+        inference_id = _header(response.headers, "x-inference-id")
+        try:
+            return _read_chunks(response.iter_bytes(), deadline, inference_id)
+        except httpx.HTTPError as exc:
+            raise _body_broken(exc, deadline, inference_id) from exc
+        finally:
+            response.close()
+
+    # -- generic calls ------------------------------------------------------------------------
+
+    def request(
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None = None,
         *,
-        headers: Mapping[str, str] | None,
-        params: Mapping[str, Any] | None,
-        timeout: float | None,
-        stream: bool,
-    ) -> httpx.Response:
-        url = self._url(path)
-        content = _encode(body) if body is not None else None
-        request_headers = self._headers(headers, stream=stream)
-        request = self._http.build_request(
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> APIResponse:
+        """Send ``body`` (JSON, if any) with ``method`` to ``path`` (relative to the base URL)
+        and decode the JSON reply; any endpoint, any method."""
+        call = self._prepare(
             method,
-            url,
-            content=content,
-            headers=request_headers,
+            path,
+            body,
             params=params,
-            timeout=_timeout(timeout) if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            headers=headers,
+            timeout=timeout,
+            accept="application/json",
         )
-        attempt = 0
-        while True:
-            started = time.perf_counter()
-            try:
-                response = self._http.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                error: AIMLAPIError = _transport_error(exc, url)
-                wait = self._retry_wait(attempt, error, None)
-                if wait is None:
-                    raise error from exc
-            else:
-                logger.debug(
-                    "%s %s -> %d in %.1f ms",
-                    method,
-                    url,
-                    response.status_code,
-                    (time.perf_counter() - started) * 1000,
-                )
-                if response.status_code < 300:
-                    if not stream:
-                        try:
-                            response.read()
-                        except httpx.HTTPError as exc:
-                            response.close()
-                            error = _transport_error(exc, url)
-                            wait = self._retry_wait(attempt, error, None)
-                            if wait is None:
-                                raise error from exc
-                            time.sleep(wait)
-                            attempt += 1
-                            continue
-                    return response
-                try:
-                    content_bytes = response.read()
-                except httpx.HTTPError:
-                    content_bytes = b""
-                finally:
-                    response.close()
-                error = error_from_response(response.status_code, content_bytes, response.headers)
-                wait = self._retry_wait(attempt, error, response.headers)
-                if wait is None:
-                    raise error
-            time.sleep(wait)
-            attempt += 1
+        response = self._send(call)
+        content = self._read(response, call.deadline)
+        return APIResponse(_json_body(response, content), response.headers, response.status_code)
+
+    def request_bytes(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        accept: str = "*/*",
+    ) -> BytesResponse:
+        """As :meth:`request`, keeping the reply's body as bytes (audio, images, files)."""
+        call = self._prepare(
+            method, path, body, params=params, headers=headers, timeout=timeout, accept=accept
+        )
+        response = self._send(call)
+        content = self._read(response, call.deadline)
+        return BytesResponse(content, response.headers, response.status_code)
 
     def post(
         self,
@@ -438,12 +517,7 @@ class Client(_BaseClient):
         timeout: float | None = None,
     ) -> APIResponse:
         """POST ``body`` as JSON to ``path`` (relative to the base URL) and decode the reply."""
-        response = self._send(
-            "POST", path, body, headers=headers, params=None, timeout=timeout, stream=False
-        )
-        return APIResponse(
-            _json_body(response, response.content), response.headers, response.status_code
-        )
+        return self.request("POST", path, body, headers=headers, timeout=timeout)
 
     def get(
         self,
@@ -454,26 +528,31 @@ class Client(_BaseClient):
         timeout: float | None = None,
     ) -> APIResponse:
         """GET ``path`` and decode the JSON reply."""
-        response = self._send(
-            "GET", path, None, headers=headers, params=params, timeout=timeout, stream=False
-        )
-        return APIResponse(
-            _json_body(response, response.content), response.headers, response.status_code
-        )
+        return self.request("GET", path, params=params, headers=headers, timeout=timeout)
 
     def stream(
         self,
         path: str,
-        body: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
         *,
+        method: str = "POST",
+        params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> EventStream:
-        """POST ``body`` and return the open SSE reply (retried only until it opens)."""
-        response = self._send(
-            "POST", path, body, headers=headers, params=None, timeout=timeout, stream=True
+        """Send ``body`` and return the open SSE reply (retried only until it opens)."""
+        call = self._prepare(
+            method,
+            path,
+            body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            accept="text/event-stream",
         )
-        return EventStream(response)
+        return EventStream(self._send(call), call.deadline)
+
+    # -- endpoints ----------------------------------------------------------------------------
 
     def chat_completion(self, body: Mapping[str, Any], **kwargs: Any) -> ChatReply:
         """``POST /chat/completions`` (not streamed) → :class:`ChatReply`."""
@@ -498,12 +577,12 @@ class Client(_BaseClient):
         reply = self.post("/embeddings", body, **kwargs)
         return embeddings_reply_from(reply.data, reply.headers)
 
-    def embed(
-        self, texts: list[str], model: str = _embeddings.DEFAULT_EMBEDDING_MODEL, **options: Any
-    ) -> EmbeddingsResult:
-        """Embed ``texts`` in batches, vectors in input order: see
-        :func:`aimlapi_core.embeddings.embed` for ``options``."""
-        return _embeddings.embed(self, texts, model, **options)
+    def embed(self, texts: list[str], *args: Any, **options: Any) -> EmbeddingsResult:
+        """Shorthand for :func:`aimlapi_core.embeddings.embed` ``(self, texts, ...)``: the
+        batching lives there and calls :meth:`create_embeddings` back."""
+        from .embeddings import embed
+
+        return embed(self, texts, *args, **options)
 
     def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models`` (AI/ML API serves it without a key; ours is sent anyway if set)."""
@@ -538,6 +617,8 @@ class AsyncClient(_BaseClient):
         'https://api.aimlapi.com/v1'
     """
 
+    _http: httpx.AsyncClient
+
     def __init__(
         self,
         settings: Settings | None = None,
@@ -556,71 +637,101 @@ class AsyncClient(_BaseClient):
         """The underlying ``httpx`` client (shared pool)."""
         return self._http
 
-    async def _send(
+    # -- transport: send once, one retry loop, read the body once --------------------------
+
+    async def _send_once(self, call: _Call) -> httpx.Response:
+        """One attempt: the open 2xx reply (headers read, body not), or the typed error."""
+        request, deadline = self._attempt(call), call.deadline
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _send_failed(exc, str(request.url.copy_with(query=None)), deadline) from exc
+        logger.debug(
+            "%s %s -> %d in %.1f ms",
+            request.method,
+            request.url,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        if response.status_code < 300:
+            return response
+        try:
+            content = await _aread_chunks(response.aiter_bytes(), deadline, None)
+        except (httpx.HTTPError, AIMLAPIError):
+            content = b""
+        finally:
+            await response.aclose()
+        raise error_from_response(response.status_code, content, response.headers)
+
+    async def _send(self, call: _Call) -> httpx.Response:
+        """The retry loop: :meth:`_send_once` until a 2xx reply opens or retries run out."""
+        attempt = 0
+        while True:
+            try:
+                return await self._send_once(call)
+            except AIMLAPIError as error:
+                wait = self._retry_wait(attempt, error, call.deadline)
+                if wait is None:
+                    raise
+            await asyncio.sleep(wait)
+            attempt += 1
+
+    async def _read(self, response: httpx.Response, deadline: Deadline) -> bytes:
+        """The whole 2xx body (never retried: the server has done the work)."""
+        deadline.status = response.status_code
+        inference_id = _header(response.headers, "x-inference-id")
+        try:
+            return await _aread_chunks(response.aiter_bytes(), deadline, inference_id)
+        except httpx.HTTPError as exc:
+            raise _body_broken(exc, deadline, inference_id) from exc
+        finally:
+            await response.aclose()
+
+    # -- generic calls ------------------------------------------------------------------------
+
+    async def request(
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None = None,
         *,
-        headers: Mapping[str, str] | None,
-        params: Mapping[str, Any] | None,
-        timeout: float | None,
-        stream: bool,
-    ) -> httpx.Response:
-        url = self._url(path)
-        content = _encode(body) if body is not None else None
-        request = self._http.build_request(
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> APIResponse:
+        """Send ``body`` (JSON, if any) with ``method`` to ``path`` and decode the JSON reply."""
+        call = self._prepare(
             method,
-            url,
-            content=content,
-            headers=self._headers(headers, stream=stream),
+            path,
+            body,
             params=params,
-            timeout=_timeout(timeout) if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            headers=headers,
+            timeout=timeout,
+            accept="application/json",
         )
-        attempt = 0
-        while True:
-            started = time.perf_counter()
-            try:
-                response = await self._http.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                error: AIMLAPIError = _transport_error(exc, url)
-                wait = self._retry_wait(attempt, error, None)
-                if wait is None:
-                    raise error from exc
-            else:
-                logger.debug(
-                    "%s %s -> %d in %.1f ms",
-                    method,
-                    url,
-                    response.status_code,
-                    (time.perf_counter() - started) * 1000,
-                )
-                if response.status_code < 300:
-                    if not stream:
-                        try:
-                            await response.aread()
-                        except httpx.HTTPError as exc:
-                            await response.aclose()
-                            error = _transport_error(exc, url)
-                            wait = self._retry_wait(attempt, error, None)
-                            if wait is None:
-                                raise error from exc
-                            await asyncio.sleep(wait)
-                            attempt += 1
-                            continue
-                    return response
-                try:
-                    content_bytes = await response.aread()
-                except httpx.HTTPError:
-                    content_bytes = b""
-                finally:
-                    await response.aclose()
-                error = error_from_response(response.status_code, content_bytes, response.headers)
-                wait = self._retry_wait(attempt, error, response.headers)
-                if wait is None:
-                    raise error
-            await asyncio.sleep(wait)
-            attempt += 1
+        response = await self._send(call)
+        content = await self._read(response, call.deadline)
+        return APIResponse(_json_body(response, content), response.headers, response.status_code)
+
+    async def request_bytes(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        accept: str = "*/*",
+    ) -> BytesResponse:
+        """As :meth:`request`, keeping the reply's body as bytes (audio, images, files)."""
+        call = self._prepare(
+            method, path, body, params=params, headers=headers, timeout=timeout, accept=accept
+        )
+        response = await self._send(call)
+        content = await self._read(response, call.deadline)
+        return BytesResponse(content, response.headers, response.status_code)
 
     async def post(
         self,
@@ -631,12 +742,7 @@ class AsyncClient(_BaseClient):
         timeout: float | None = None,
     ) -> APIResponse:
         """POST ``body`` as JSON to ``path`` and decode the reply."""
-        response = await self._send(
-            "POST", path, body, headers=headers, params=None, timeout=timeout, stream=False
-        )
-        return APIResponse(
-            _json_body(response, response.content), response.headers, response.status_code
-        )
+        return await self.request("POST", path, body, headers=headers, timeout=timeout)
 
     async def get(
         self,
@@ -647,26 +753,31 @@ class AsyncClient(_BaseClient):
         timeout: float | None = None,
     ) -> APIResponse:
         """GET ``path`` and decode the JSON reply."""
-        response = await self._send(
-            "GET", path, None, headers=headers, params=params, timeout=timeout, stream=False
-        )
-        return APIResponse(
-            _json_body(response, response.content), response.headers, response.status_code
-        )
+        return await self.request("GET", path, params=params, headers=headers, timeout=timeout)
 
     async def stream(
         self,
         path: str,
-        body: Mapping[str, Any],
+        body: Mapping[str, Any] | None,
         *,
+        method: str = "POST",
+        params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> AsyncEventStream:
-        """POST ``body`` and return the open SSE reply (retried only until it opens)."""
-        response = await self._send(
-            "POST", path, body, headers=headers, params=None, timeout=timeout, stream=True
+        """Send ``body`` and return the open SSE reply (retried only until it opens)."""
+        call = self._prepare(
+            method,
+            path,
+            body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+            accept="text/event-stream",
         )
-        return AsyncEventStream(response)
+        return AsyncEventStream(await self._send(call), call.deadline)
+
+    # -- endpoints ----------------------------------------------------------------------------
 
     async def chat_completion(self, body: Mapping[str, Any], **kwargs: Any) -> ChatReply:
         """``POST /chat/completions`` (not streamed) → :class:`ChatReply`."""
@@ -697,12 +808,12 @@ class AsyncClient(_BaseClient):
         reply = await self.post("/embeddings", body, **kwargs)
         return embeddings_reply_from(reply.data, reply.headers)
 
-    async def embed(
-        self, texts: list[str], model: str = _embeddings.DEFAULT_EMBEDDING_MODEL, **options: Any
-    ) -> EmbeddingsResult:
-        """Embed ``texts`` in concurrent batches, vectors in input order: see
-        :func:`aimlapi_core.embeddings.aembed` for ``options``."""
-        return await _embeddings.aembed(self, texts, model, **options)
+    async def embed(self, texts: list[str], *args: Any, **options: Any) -> EmbeddingsResult:
+        """Shorthand for :func:`aimlapi_core.embeddings.aembed` ``(self, texts, ...)``: the
+        batching lives there and calls :meth:`create_embeddings` back."""
+        from .embeddings import aembed
+
+        return await aembed(self, texts, *args, **options)
 
     async def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models``."""

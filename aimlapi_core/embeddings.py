@@ -16,7 +16,7 @@ size) raises ``ValueError`` before any request. Unlike the sampling knobs the ch
 for, so it is never silently dropped. Ids the docs do not cover are sent as written.
 
 Example:
-    >>> import httpx
+    >>> import httpx, json
     >>> from aimlapi_core import Client, Settings
     >>> def reply(request):
     ...     n = len(json.loads(request.content)["input"])
@@ -33,16 +33,12 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from .errors import AIMLAPIError
-from .usage import Cost, Usage, cost_from_headers
-from .wire.embeddings import EmbeddingsResponse
+from .replies import EmbeddingsReply, embeddings_reply_from
+from .usage import Cost, Usage
 
 if TYPE_CHECKING:
     from .client import AsyncClient, Client
@@ -214,83 +210,7 @@ def plan_batches(
     return batches
 
 
-# --------------------------------------------------------------------------- replies
-
-
-@dataclass(slots=True)
-class EmbeddingsReply:
-    """One ``POST /v1/embeddings`` reply plus what AI/ML API says about it outside the body.
-
-    Example:
-        >>> reply = embeddings_reply_from({"data": [{"index": 1, "embedding": [2.0]},
-        ...     {"index": 0, "embedding": [1.0]}]}, {"x-inference-id": "inf-1"})
-        >>> reply.vectors(2), reply.inference_id
-        ([[1.0], [2.0]], 'inf-1')
-    """
-
-    response: EmbeddingsResponse
-    inference_id: str | None
-    cost: Cost | None
-    headers: Mapping[str, str]
-
-    @property
-    def usage(self) -> Usage | None:
-        """Normalised token usage; every token of an embedding is input, so a reply with only
-        ``total_tokens`` (Voyage) counts them as input too."""
-        usage = self.response.normalised_usage
-        if usage is not None and not usage.input_tokens and not usage.output_tokens:
-            usage = replace(usage, input_tokens=usage.total_tokens)
-        return usage
-
-    def vectors(self, expected: int | None = None) -> list[list[float]]:
-        """The vectors ordered by ``index`` (by position when the server sends no index).
-
-        With ``expected``, an :class:`~aimlapi_core.errors.AIMLAPIError` is raised unless there
-        is exactly one vector for each of that many inputs.
-        """
-        items = self.response.data
-        indices = [item.index for item in items if item.index is not None]
-        if not indices:
-            ordered = list(items)
-        elif sorted(indices) == list(range(len(items))):
-            ordered = sorted(items, key=lambda item: item.index or 0)
-        else:
-            raise self._mismatch(expected, f"indices {[item.index for item in items]}")
-        if expected is not None and len(ordered) != expected:
-            raise self._mismatch(expected, f"{len(ordered)} embeddings")
-        try:
-            return [item.vector() for item in ordered]
-        except AIMLAPIError as exc:  # undecodable base64: say which reply it was
-            exc.inference_id = exc.request_id = self.inference_id
-            exc.status_code = 200
-            raise
-
-    def _mismatch(self, expected: int | None, got: str) -> AIMLAPIError:
-        wanted = f"{expected} inputs" if expected is not None else "its inputs"
-        return AIMLAPIError(
-            f"The embeddings reply does not match {wanted}: it carries {got}.",
-            status_code=200,
-            inference_id=self.inference_id,
-            request_id=self.inference_id,
-        )
-
-
-def embeddings_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> EmbeddingsReply:
-    """A ``POST /v1/embeddings`` body and its headers → :class:`EmbeddingsReply`."""
-    inference_id = headers.get("x-inference-id")
-    try:
-        response = EmbeddingsResponse.model_validate(data)
-    except ValidationError as exc:
-        raise AIMLAPIError(
-            f"The embeddings reply has an unexpected shape: {exc.errors()[0]['msg']} at "
-            f"{'.'.join(map(str, exc.errors()[0]['loc']))}.",
-            status_code=200,
-            inference_id=inference_id,
-            body=json.dumps(data)[:2000],
-        ) from exc
-    return EmbeddingsReply(
-        response, inference_id, response.cost or cost_from_headers(headers), headers
-    )
+# --------------------------------------------------------------------------- results
 
 
 @dataclass(slots=True)

@@ -26,6 +26,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "EmptyReplyError",
     "InvalidAPIKeyError",
     "InvalidHeaderError",
     "InvalidParameterError",
@@ -64,6 +65,7 @@ class AIMLAPIError(Exception):
         code: str | int | None = None,
         error_type: str | None = None,
         body: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -74,6 +76,8 @@ class AIMLAPIError(Exception):
         self.code = code
         self.error_type = error_type
         self.body = body
+        # The reply's headers (never the request's): what Retry-After and x-should-retry say.
+        self.headers = headers
 
 
 class MissingAPIKeyError(AIMLAPIError, ValueError):
@@ -137,6 +141,16 @@ class APITimeoutError(APIConnectionError):
 
 class StreamError(AIMLAPIError):
     """A stream carried an error event, or ended before its terminal event."""
+
+
+class EmptyReplyError(AIMLAPIError):
+    """A 2xx reply (or a finished stream) that carries no usable answer: no choice, or a choice
+    without a message. Never passed on as an empty answer; the body is kept.
+
+    Example:
+        >>> issubclass(EmptyReplyError, AIMLAPIError)
+        True
+    """
 
 
 class ResponseFailedError(StreamError):
@@ -323,6 +337,7 @@ def error_from_response(
         code=parsed.get("code"),
         error_type=parsed.get("type"),
         body=text,
+        headers=headers,
     )
 
 

@@ -1,54 +1,52 @@
-"""Typed results of the two endpoints, and streams that yield deltas and end in a result.
+"""Typed replies of the three endpoints, and the one builder that makes them.
 
 A :class:`ChatReply` (or :class:`ResponsesReply`) is the same object whether the call was
-streamed or not: a streamed call's :meth:`ChatStream.result` accumulates the chunks into it.
+streamed or not (a stream's ``result()`` folds its chunks into one, see
+:mod:`aimlapi_core.streaming`); :class:`EmbeddingsReply` is one ``POST /embeddings`` reply.
+Each is its body plus what AI/ML API says outside it: the inference id and the cost, looked up
+in one place, :func:`build_reply`.
+
+A chat reply must hold an answer: a 200 body with no usable choice (``{}``,
+``{"choices": []}``, ``choices: null``, a choice whose ``message`` is null) raises
+:class:`~aimlapi_core.errors.EmptyReplyError` here, before any adapter sees it.
 
 Example:
-    >>> import httpx
-    >>> from aimlapi_core import Client, Settings
-    >>> body = (b'data: {"choices":[{"index":0,"delta":{"content":"hi"},'
-    ...         b'"finish_reason":"stop"}]}\\n\\n')
-    >>> http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200,
-    ...     content=body, headers={"content-type": "text/event-stream"})))
-    >>> with Client(Settings(api_key="k"), http_client=http) as client:
-    ...     with client.stream_chat_completion({"model": "m", "messages": []}) as stream:
-    ...         texts = [d.choices[0].content for d in stream]
-    ...     reply = stream.result()
-    >>> texts, reply.completion.choices[0].message.content
-    (['hi'], 'hi')
+    >>> reply = chat_reply_from({"choices": [{"message": {"content": "hi"}}]},
+    ...                         {"x-inference-id": "inf-1", "x-aimlapi-usd-spent": "0.5"})
+    >>> reply.completion.choices[0].message.content, reply.inference_id, reply.cost.usd_spent
+    ('hi', 'inf-1', 0.5)
+    >>> chat_reply_from({"choices": []}, {})
+    Traceback (most recent call last):
+    ...
+    aimlapi_core.errors.EmptyReplyError: AI/ML API answered with no usable choice (`choices` \
+is empty): there is no answer to return. Retry, or check the model id and the request.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
-from .errors import stream_error_from_event
-from .stream import (
-    ChatChunkReader,
-    ChatStreamAccumulator,
-    ResponsesDelta,
-    ResponsesEventReader,
-    ResponsesStreamAccumulator,
-    StreamDelta,
-)
+from pydantic import ValidationError
+
+from .errors import AIMLAPIError, EmptyReplyError, stream_error_from_event
 from .usage import Cost, Usage, cost_from_headers
 from .wire.chat import ChatCompletion
+from .wire.embeddings import EmbeddingsResponse
 from .wire.responses import Response
 
-if TYPE_CHECKING:
-    from .client import AsyncEventStream, EventStream
-    from .sse import ServerSentEvent
-
 __all__ = [
-    "AsyncChatStream",
-    "AsyncResponsesStream",
     "ChatReply",
-    "ChatStream",
+    "EmbeddingsReply",
     "ResponsesReply",
-    "ResponsesStream",
+    "build_reply",
+    "chat_reply_from",
+    "check_chat_choices",
+    "embeddings_reply_from",
     "raise_if_failed",
+    "responses_reply_from",
 ]
 
 
@@ -82,184 +80,125 @@ class ResponsesReply:
         return self.response.normalised_usage
 
 
-class _Reader(Protocol):
-    def read(self, event: ServerSentEvent) -> dict[str, Any] | None: ...
-    def close(self) -> None: ...
+@dataclass(slots=True)
+class EmbeddingsReply:
+    """One ``POST /v1/embeddings`` reply plus what AI/ML API says about it outside the body.
+
+    Example:
+        >>> reply = embeddings_reply_from({"data": [{"index": 1, "embedding": [2.0]},
+        ...     {"index": 0, "embedding": [1.0]}]}, {"x-inference-id": "inf-1"})
+        >>> reply.vectors(2), reply.inference_id
+        ([[1.0], [2.0]], 'inf-1')
+    """
+
+    response: EmbeddingsResponse
+    inference_id: str | None
+    cost: Cost | None
+    headers: Mapping[str, str]
+
+    @property
+    def usage(self) -> Usage | None:
+        """Normalised token usage; every token of an embedding is input, so a reply with only
+        ``total_tokens`` (Voyage) counts them as input too."""
+        usage = self.response.normalised_usage
+        if usage is not None and not usage.input_tokens and not usage.output_tokens:
+            usage = replace(usage, input_tokens=usage.total_tokens)
+        return usage
+
+    def vectors(self, expected: int | None = None) -> list[list[float]]:
+        """The vectors ordered by ``index`` (by position when the server sends no index).
+
+        With ``expected``, an :class:`~aimlapi_core.errors.AIMLAPIError` is raised unless there
+        is exactly one vector for each of that many inputs.
+        """
+        items = self.response.data
+        indices = [item.index for item in items if item.index is not None]
+        if not indices:
+            ordered = list(items)
+        elif sorted(indices) == list(range(len(items))):
+            ordered = sorted(items, key=lambda item: item.index or 0)
+        else:
+            raise self._mismatch(expected, f"indices {[item.index for item in items]}")
+        if expected is not None and len(ordered) != expected:
+            raise self._mismatch(expected, f"{len(ordered)} embeddings")
+        try:
+            return [item.vector() for item in ordered]
+        except AIMLAPIError as exc:  # undecodable base64: say which reply it was
+            exc.inference_id = exc.request_id = self.inference_id
+            exc.status_code = 200
+            raise
+
+    def _mismatch(self, expected: int | None, got: str) -> AIMLAPIError:
+        wanted = f"{expected} inputs" if expected is not None else "its inputs"
+        return AIMLAPIError(
+            f"The embeddings reply does not match {wanted}: it carries {got}.",
+            status_code=200,
+            inference_id=self.inference_id,
+            request_id=self.inference_id,
+        )
 
 
-DeltaT = TypeVar("DeltaT")
-DeltaT_co = TypeVar("DeltaT_co", covariant=True)
+ReplyT = TypeVar("ReplyT", ChatReply, ResponsesReply, EmbeddingsReply)
 
 
-class _Accumulator(Protocol[DeltaT_co]):
-    def add(self, payload: dict[str, Any]) -> DeltaT_co: ...
+def build_reply(cls: type[ReplyT], body: Any, headers: Mapping[str, str]) -> ReplyT:
+    """``cls`` around a validated ``body``, with the inference id and the cost (the body's
+    ``meta.usage``, else the ``x-aimlapi-*`` headers): the one place every reply gets them.
 
-
-def _chat_reply(acc: ChatStreamAccumulator, headers: Mapping[str, str]) -> ChatReply:
-    completion = acc.result()
-    return ChatReply(
-        completion,
-        headers.get("x-inference-id"),
-        completion.cost or cost_from_headers(headers),
-        headers,
+    Example:
+        >>> build_reply(ChatReply, ChatCompletion(), {"x-inference-id": "i"}).inference_id
+        'i'
+    """
+    return cls(
+        body, headers.get("x-inference-id"), body.cost or cost_from_headers(headers), headers
     )
 
 
-def _responses_reply(acc: ResponsesStreamAccumulator, headers: Mapping[str, str]) -> ResponsesReply:
-    response = acc.result()
-    return ResponsesReply(
-        response,
-        headers.get("x-inference-id"),
-        response.cost or cost_from_headers(headers),
-        headers,
+def check_chat_choices(data: Mapping[str, Any], headers: Mapping[str, str]) -> None:
+    """Raise :class:`EmptyReplyError` unless the chat completion ``data`` has a usable choice
+    (a choice whose ``message`` is an object).
+
+    Example:
+        >>> check_chat_choices({"choices": [{"message": {"content": ""}}]}, {})
+        >>> check_chat_choices({"choices": [{"message": None}]}, {})
+        Traceback (most recent call last):
+        ...
+        aimlapi_core.errors.EmptyReplyError: AI/ML API answered with no usable choice (no \
+choice has a `message`): there is no answer to return. Retry, or check the model id and the \
+request.
+    """
+    choices = data.get("choices")
+    if isinstance(choices, list) and any(
+        isinstance(c, Mapping) and isinstance(c.get("message"), Mapping) for c in choices
+    ):
+        return
+    if "choices" not in data:
+        why = "no `choices`"
+    elif choices is None:
+        why = "`choices` is null"
+    elif not isinstance(choices, list):
+        why = f"`choices` is {type(choices).__name__}, not a list"
+    elif not choices:
+        why = "`choices` is empty"
+    else:
+        why = "no choice has a `message`"
+    inference_id = headers.get("x-inference-id")
+    raise EmptyReplyError(
+        f"AI/ML API answered with no usable choice ({why}): there is no answer to return. "
+        "Retry, or check the model id and the request."
+        + (f" (request id {inference_id})" if inference_id else ""),
+        status_code=200,
+        request_id=inference_id,
+        inference_id=inference_id,
+        body=json.dumps(data, default=str)[:2000],
     )
-
-
-class _SyncStream(Generic[DeltaT]):
-    def __init__(
-        self, events: EventStream, reader: _Reader, accumulator: _Accumulator[DeltaT]
-    ) -> None:
-        self.events = events
-        self.headers = events.headers
-        self._reader = reader
-        self._accumulator = accumulator
-        self.completed = False
-
-    @property
-    def inference_id(self) -> str | None:
-        """AI/ML API's ``x-inference-id``."""
-        return self.events.inference_id
-
-    def __iter__(self) -> Iterator[DeltaT]:
-        reader, add = self._reader, self._accumulator.add
-        try:
-            for event in self.events:
-                payload = reader.read(event)
-                if payload is not None:
-                    yield add(payload)
-            reader.close()
-            self.completed = True
-        finally:
-            self.events.close()
-
-    def close(self) -> None:
-        """Stop early and return the connection to the pool."""
-        self.events.close()
-
-    def __enter__(self) -> _SyncStream[DeltaT]:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _AsyncStream(Generic[DeltaT]):
-    def __init__(
-        self, events: AsyncEventStream, reader: _Reader, accumulator: _Accumulator[DeltaT]
-    ) -> None:
-        self.events = events
-        self.headers = events.headers
-        self._reader = reader
-        self._accumulator = accumulator
-        self.completed = False
-
-    @property
-    def inference_id(self) -> str | None:
-        """AI/ML API's ``x-inference-id``."""
-        return self.events.inference_id
-
-    async def __aiter__(self) -> AsyncIterator[DeltaT]:
-        reader, add = self._reader, self._accumulator.add
-        try:
-            async for event in self.events:
-                payload = reader.read(event)
-                if payload is not None:
-                    yield add(payload)
-            reader.close()
-            self.completed = True
-        finally:
-            await self.events.aclose()
-
-    async def aclose(self) -> None:
-        """Stop early and return the connection to the pool."""
-        await self.events.aclose()
-
-    async def __aenter__(self) -> _AsyncStream[DeltaT]:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-
-class ChatStream(_SyncStream[StreamDelta]):
-    """A streamed chat completion: iterate for :class:`StreamDelta`, then call :meth:`result`."""
-
-    def __init__(self, events: EventStream) -> None:
-        self.accumulator = ChatStreamAccumulator()
-        super().__init__(events, ChatChunkReader(events.inference_id), self.accumulator)
-
-    def __enter__(self) -> ChatStream:
-        return self
-
-    def result(self) -> ChatReply:
-        """Everything the stream carried, as one :class:`ChatReply`."""
-        return _chat_reply(self.accumulator, self.headers)
-
-
-class AsyncChatStream(_AsyncStream[StreamDelta]):
-    """The async twin of :class:`ChatStream`."""
-
-    def __init__(self, events: AsyncEventStream) -> None:
-        self.accumulator = ChatStreamAccumulator()
-        super().__init__(events, ChatChunkReader(events.inference_id), self.accumulator)
-
-    async def __aenter__(self) -> AsyncChatStream:
-        return self
-
-    def result(self) -> ChatReply:
-        """Everything the stream carried, as one :class:`ChatReply`."""
-        return _chat_reply(self.accumulator, self.headers)
-
-
-class ResponsesStream(_SyncStream[ResponsesDelta]):
-    """A streamed Responses call: iterate for :class:`ResponsesDelta`, then :meth:`result`."""
-
-    def __init__(self, events: EventStream) -> None:
-        self.accumulator = ResponsesStreamAccumulator()
-        super().__init__(events, ResponsesEventReader(events.inference_id), self.accumulator)
-
-    def __enter__(self) -> ResponsesStream:
-        return self
-
-    def result(self) -> ResponsesReply:
-        """Everything the stream carried, as one :class:`ResponsesReply`."""
-        return _responses_reply(self.accumulator, self.headers)
-
-
-class AsyncResponsesStream(_AsyncStream[ResponsesDelta]):
-    """The async twin of :class:`ResponsesStream`."""
-
-    def __init__(self, events: AsyncEventStream) -> None:
-        self.accumulator = ResponsesStreamAccumulator()
-        super().__init__(events, ResponsesEventReader(events.inference_id), self.accumulator)
-
-    async def __aenter__(self) -> AsyncResponsesStream:
-        return self
-
-    def result(self) -> ResponsesReply:
-        """Everything the stream carried, as one :class:`ResponsesReply`."""
-        return _responses_reply(self.accumulator, self.headers)
 
 
 def chat_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> ChatReply:
-    """A non-streamed chat completion body and its headers → :class:`ChatReply`."""
-    completion = ChatCompletion.model_validate(data)
-    return ChatReply(
-        completion,
-        headers.get("x-inference-id"),
-        completion.cost or cost_from_headers(headers),
-        headers,
-    )
+    """A non-streamed chat completion body and its headers → :class:`ChatReply`; a body with
+    no usable choice raises :class:`EmptyReplyError`."""
+    check_chat_choices(data, headers)
+    return build_reply(ChatReply, ChatCompletion.model_validate(data), headers)
 
 
 def raise_if_failed(response: Response, inference_id: str | None) -> None:
@@ -289,9 +228,36 @@ def responses_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> Re
     """
     response = Response.model_validate(data)
     raise_if_failed(response, headers.get("x-inference-id"))
-    return ResponsesReply(
-        response,
-        headers.get("x-inference-id"),
-        response.cost or cost_from_headers(headers),
-        headers,
-    )
+    return build_reply(ResponsesReply, response, headers)
+
+
+def embeddings_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> EmbeddingsReply:
+    """A ``POST /v1/embeddings`` body and its headers → :class:`EmbeddingsReply`."""
+    try:
+        response = EmbeddingsResponse.model_validate(data)
+    except ValidationError as exc:
+        raise AIMLAPIError(
+            f"The embeddings reply has an unexpected shape: {exc.errors()[0]['msg']} at "
+            f"{'.'.join(map(str, exc.errors()[0]['loc']))}.",
+            status_code=200,
+            inference_id=headers.get("x-inference-id"),
+            body=json.dumps(data)[:2000],
+        ) from exc
+    return build_reply(EmbeddingsReply, response, headers)
+
+
+_MOVED = {
+    "AsyncChatStream",
+    "AsyncResponsesStream",
+    "ChatStream",
+    "ResponsesStream",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # The stream wrappers moved to aimlapi_core.streaming; old imports keep working.
+    if name in _MOVED:
+        from . import streaming
+
+        return getattr(streaming, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_MAX_KEEPALIVE_CONNECTIONS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_TOTAL_TIMEOUT",
     "Settings",
     "api_key_from_env",
     "check_client_request_id_header",
@@ -44,6 +45,7 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"
 DEFAULT_TIMEOUT = 120.0
+DEFAULT_TOTAL_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_MAX_KEEPALIVE_CONNECTIONS = 20
@@ -53,7 +55,7 @@ BASE_URL_ENV_VARS = ("AIMLAPI_BASE_URL", "AIMLAPI_API_BASE")
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
-def validate_timeout(value: float | None) -> float | None:
+def validate_timeout(value: float | None, name: str = "timeout") -> float | None:
     """A timeout is ``None`` (wait forever) or a positive, finite number of seconds.
 
     NaN and infinity are refused here, at construction: httpx would fail on them at the first
@@ -71,12 +73,12 @@ def validate_timeout(value: float | None) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(
-            f"timeout must be a number of seconds or None, got {type(value).__name__} {value!r}."
+            f"{name} must be a number of seconds or None, got {type(value).__name__} {value!r}."
         )
     if not math.isfinite(value) or value <= 0:
         raise ValueError(
-            f"timeout must be a positive, finite number of seconds, got {value!r}: pass e.g. "
-            "timeout=60, or timeout=None to wait as long as the server takes."
+            f"{name} must be a positive, finite number of seconds, got {value!r}: pass e.g. "
+            f"{name}=60, or {name}=None to wait as long as the server takes."
         )
     return value
 
@@ -274,9 +276,17 @@ class Settings:
     ``AIMLAPI_API_KEY``, then ``AIML_API_KEY``) at the first request and raises
     :class:`MissingAPIKeyError` naming those variables if there is none.
 
+    ``timeout`` bounds each step of a request (connecting, each read: a stream silent, or
+    sending only keep-alive comments, for that long has stalled); ``total_timeout`` bounds a
+    whole call: connect, headers, the whole body or stream, and the waits between retries
+    (``None``: no limit). Past either, the call raises :class:`~aimlapi_core.APITimeoutError`
+    saying how much had arrived.
+
     Example:
         >>> Settings(api_key="k", max_retries=0, timeout=5).max_retries
         0
+        >>> Settings(api_key="k").total_timeout, Settings(total_timeout=None).total_timeout
+        (600.0, None)
     """
 
     api_key: SecretStr | None = None
@@ -288,12 +298,15 @@ class Settings:
     # Connection-pool bounds, as httpx.Limits names them; None means no limit.
     max_connections: int | None = DEFAULT_MAX_CONNECTIONS
     max_keepalive_connections: int | None = DEFAULT_MAX_KEEPALIVE_CONNECTIONS
+    # The whole call's time budget in seconds (None: no limit).
+    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_key", clean_api_key(self.api_key))
         url = self.base_url or _from_env(BASE_URL_ENV_VARS) or DEFAULT_BASE_URL
         object.__setattr__(self, "base_url", normalise_base_url(url))
         validate_timeout(self.timeout)
+        validate_timeout(self.total_timeout, "total_timeout")
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             raise ValueError(f"max_retries must be an integer >= 0, got {self.max_retries!r}.")
         if self.client_request_id is not None:
@@ -348,6 +361,7 @@ class Settings:
             self.client_request_id,
             self.max_connections,
             self.max_keepalive_connections,
+            self.total_timeout,
         )
 
     def __repr__(self) -> str:

@@ -6,6 +6,11 @@ WHATWG event-stream rules that matter here: ``:`` comment lines (gateways send
 ``: OPENROUTER PROCESSING``), ``event:``/``id:``/``retry:`` fields, multi-line ``data:``,
 ``\\r\\n``, ``\\r`` and ``\\n`` line ends, one optional space after the colon.
 
+Linear in the bytes: an unfinished line is kept as a list of pieces and joined once, when its
+end arrives, so a 4 MB event arriving in 256-byte reads costs what one read of it costs.
+With ``end_at_done=True`` OpenAI's ``data: [DONE]`` (trailing whitespace allowed) is the last
+event: the decoder yields it as ``[DONE]`` and ignores every byte after it.
+
 Example:
     >>> dec = SSEDecoder()
     >>> dec.feed(b": ping\\n\\nevent: error\\ndata: {\\"a\\"")
@@ -40,12 +45,21 @@ class ServerSentEvent:
 
     @property
     def is_done(self) -> bool:
-        """True for OpenAI's ``data: [DONE]`` terminator."""
-        return self.data == "[DONE]"
+        """True for OpenAI's ``data: [DONE]`` terminator (surrounding whitespace allowed).
+
+        Example:
+            >>> ServerSentEvent(data="[DONE] ").is_done
+            True
+        """
+        return self.data == "[DONE]" or self.data.strip() == "[DONE]"
 
 
 class SSEDecoder:
     """Turns a byte stream into :class:`ServerSentEvent` objects, one chunk at a time.
+
+    After each :meth:`feed`, :attr:`idle` says whether the chunk carried nothing but comments
+    and blank lines (a keep-alive), and :attr:`done` whether ``[DONE]`` ended the stream
+    (``end_at_done=True`` only).
 
     Example:
         >>> dec = SSEDecoder()
@@ -53,21 +67,42 @@ class SSEDecoder:
         []
         >>> [e.data for e in dec.feed(b"\\ndata: b\\r\\n\\r\\n")]
         ['a\\nb']
+        >>> dec = SSEDecoder(end_at_done=True)
+        >>> [e.data for e in dec.feed(b"data: [DONE] \\n\\n: ping\\n\\ndata: late\\n\\n")], dec.done
+        (['[DONE]'], True)
     """
 
-    __slots__ = ("_data", "_event", "_id", "_pending", "_retry", "_started", "_undecoded")
+    __slots__ = (
+        "_data",
+        "_end_at_done",
+        "_event",
+        "_id",
+        "_pending",
+        "_retry",
+        "_started",
+        "_undecoded",
+        "done",
+        "idle",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, *, end_at_done: bool = False) -> None:
         self._undecoded = b""  # the start of a multi-byte character split across chunks
         self._started = False  # whether the first character (maybe a BOM) has been seen
-        self._pending = ""  # an unfinished line, kept until its end arrives
+        # An unfinished line as the pieces that came so far, joined once its end arrives:
+        # adding each piece to a string would copy the line again at every read (quadratic).
+        self._pending: list[str] = []
         self._data: list[str] = []
         self._event: str | None = None
         self._id: str | None = None
         self._retry: int | None = None
+        self._end_at_done = end_at_done
+        self.done = False  # [DONE] was dispatched (end_at_done only): the rest is ignored
+        self.idle = False  # the last chunk carried only comments and blank lines
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode ``chunk`` and return the events it completed (maybe none)."""
+        if self.done:
+            return []
         if self._undecoded or not self._started:
             text = self._decode(chunk, final=False)
         else:
@@ -87,10 +122,22 @@ class SSEDecoder:
             and "\r" not in text
         ):
             retry, self._retry = self._retry, None
-            return [ServerSentEvent(text[6:-2], None, self._id, retry)]
-        text = self._pending + text
-        if not text:
+            data = text[6:-2]
+            if self._end_at_done and data[:1] == "[" and data.rstrip() == "[DONE]":
+                self.done = True
+                data = "[DONE]"
+            return [ServerSentEvent(data, None, self._id, retry)]
+        pending = self._pending
+        if "\n" not in text and "\r" not in text:
+            # No line ends here: one more piece of the unfinished line, nothing to dispatch.
+            if text:
+                pending.append(text)
+            self.idle = self._pending_is_comment()
             return []
+        if pending:
+            pending.append(text)
+            text = "".join(pending)
+            pending.clear()
         # A trailing "\r" may be the first half of "\r\n": wait for the next byte.
         hold_cr = text.endswith("\r")
         if hold_cr:
@@ -98,17 +145,37 @@ class SSEDecoder:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
-        self._pending = lines.pop() + ("\r" if hold_cr else "")
+        last = lines.pop() + ("\r" if hold_cr else "")
+        if last:
+            pending.append(last)
         events: list[ServerSentEvent] = []
+        idle = True
         for line in lines:
             # Fast path for the two lines nearly every event is made of.
             if line.startswith("data: "):
                 self._data.append(line[6:])
+                idle = False
                 continue
-            event = self._dispatch() if not line else self._line(line)
-            if event is not None:
+            if not line:
+                event = self._dispatch()
+                if event is None:
+                    continue
                 events.append(event)
+                if self.done:
+                    return events
+            elif line[0] != ":":
+                self._line(line)
+                idle = False
+        self.idle = idle and not events and self._pending_is_comment()
         return events
+
+    def _pending_is_comment(self) -> bool:
+        # The unfinished line (if any) is a comment: ``:`` after a held "\r" of a line end.
+        for piece in self._pending:
+            piece = piece.lstrip("\r")
+            if piece:
+                return piece[0] == ":"
+        return True
 
     def _decode(self, chunk: bytes, *, final: bool) -> str:
         # An incremental decoder object would cost three Python calls per chunk: the C codec
@@ -130,13 +197,17 @@ class SSEDecoder:
         A body that ends without the blank line after its last event still yields it
         (servers often omit it); the caller decides whether the stream was complete.
         """
-        text = self._pending + self._decode(b"", final=True)
-        self._pending = ""
+        if self.done:
+            return []
+        text = "".join(self._pending) + self._decode(b"", final=True)
+        self._pending.clear()
         events: list[ServerSentEvent] = []
         for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
             event = self._line(line)
             if event is not None:
                 events.append(event)
+                if self.done:
+                    return events
         event = self._line("")
         if event is not None:
             events.append(event)
@@ -164,9 +235,11 @@ class SSEDecoder:
     def _dispatch(self) -> ServerSentEvent | None:
         if not self._data and self._event is None:
             return None
-        event = ServerSentEvent(
-            data="\n".join(self._data), event=self._event, id=self._id, retry=self._retry
-        )
+        data = "\n".join(self._data)
+        if self._end_at_done and data[:1] == "[" and data.rstrip() == "[DONE]":
+            self.done = True
+            data = "[DONE]"
+        event = ServerSentEvent(data=data, event=self._event, id=self._id, retry=self._retry)
         self._data = []
         self._event = None
         self._retry = None

@@ -48,7 +48,10 @@ class Setting:
     stream_rounds: int
     concurrent: int
     concurrency_reps: int
+    sse_size: int  # bytes of the one large SSE event (section 5)
 
+
+SSE_READ = 256  # bytes per read of that event
 
 FULL = Setting(
     import_reps=7,
@@ -60,6 +63,7 @@ FULL = Setting(
     stream_rounds=7,
     concurrent=1000,
     concurrency_reps=3,
+    sse_size=4 * 1024 * 1024,
 )
 QUICK = Setting(
     import_reps=1,
@@ -71,6 +75,7 @@ QUICK = Setting(
     stream_rounds=2,
     concurrent=50,
     concurrency_reps=1,
+    sse_size=1024 * 1024,
 )
 
 # (group, role, statement): role is floor, ours or anchor; the module is the last word.
@@ -427,6 +432,19 @@ def run(setting: Setting, log: Any) -> dict[str, Any]:
                 concurrency[name].append(_worker(spec))
             log(f"concurrency: pass {rep + 1}/{setting.concurrency_reps}")
         results["concurrency"] = concurrency
+        results["sse"] = {
+            "size": setting.sse_size,
+            "read": SSE_READ,
+            **_worker(
+                {
+                    "task": "sse",
+                    "size": setting.sse_size,
+                    "read": SSE_READ,
+                    "rounds": setting.rounds,
+                }
+            ),
+        }
+        log("sse: one large event measured")
     results["elapsed_s"] = time.perf_counter() - started
     results["load"]["end"] = _load()
     import resource

@@ -9,6 +9,7 @@
   ``asyncio.gather``; wall time and this child's peak RSS (see :func:`_peak_rss_mib`), also
   the peak before the burst (imports, instance, one warm-up call) to show what the burst
   itself added.
+* ``"sse"``: one large SSE event decoded from small reads (:mod:`benchmarks.sse`).
 """
 
 from __future__ import annotations
@@ -123,7 +124,12 @@ def run_concurrency(spec: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     spec = json.loads(sys.argv[1])
     task = spec["task"]
-    result = run_group(spec) if task == "group" else run_concurrency(spec)
+    if task == "sse":
+        from .sse import measure
+
+        result: dict[str, Any] = measure(spec["size"], spec["read"], spec["rounds"])
+    else:
+        result = run_group(spec) if task == "group" else run_concurrency(spec)
     print(json.dumps(result), flush=True)
 
 

@@ -19,6 +19,7 @@ from aimlapi_core.settings import (
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     Settings,
     api_key_from_env,
     check_header_values,
@@ -56,6 +57,10 @@ class AIMLAPIConnection(BaseModel):
 
     timeout: float | None = Field(default=DEFAULT_TIMEOUT, alias="request_timeout")
     """Seconds before a request (or a stalled stream) times out."""
+
+    total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
+    """Seconds one whole call may take: connect, headers, the whole stream and the waits
+    between retries (600 s by default; ``None``: no limit)."""
 
     max_retries: int | None = DEFAULT_MAX_RETRIES
     """Retries on connection errors, 408/409/429/5xx, with backoff and ``Retry-After``."""
@@ -107,6 +112,11 @@ class AIMLAPIConnection(BaseModel):
     def _check_timeout(cls, value: float | None) -> float | None:
         return validate_timeout(value)
 
+    @field_validator("total_timeout")
+    @classmethod
+    def _check_total_timeout(cls, value: float | None) -> float | None:
+        return validate_timeout(value, "total_timeout")
+
     @field_validator("http_client")
     @classmethod
     def _check_http_client(cls, value: Any) -> Any:
@@ -137,6 +147,7 @@ class AIMLAPIConnection(BaseModel):
             client_request_id=self.client_request_id,
             max_connections=self.max_connections,
             max_keepalive_connections=self.max_keepalive_connections,
+            total_timeout=self.total_timeout,
         )
 
     @property

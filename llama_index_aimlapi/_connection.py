@@ -19,6 +19,7 @@ from aimlapi_core.settings import (
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     Settings,
     check_header_values,
     clean_api_key,
@@ -52,6 +53,14 @@ class AIMLAPIConnection(BaseModel):
     api_base: str = Field(default="", description="The base URL of AI/ML API.")
     timeout: float | None = Field(
         default=DEFAULT_TIMEOUT, description="Timeout of a request, in seconds (positive, finite)."
+    )
+    total_timeout: float | None = Field(
+        default=DEFAULT_TOTAL_TIMEOUT,
+        gt=0,
+        description=(
+            "Seconds one whole call may take: connect, headers, the whole stream and the waits "
+            "between retries (None: no limit)."
+        ),
     )
     max_retries: int = Field(
         default=DEFAULT_MAX_RETRIES, ge=0, description="Retries of a failed request."
@@ -125,6 +134,7 @@ class AIMLAPIConnection(BaseModel):
             client_request_id=self.client_request_id,
             max_connections=self.max_connections,
             max_keepalive_connections=self.max_keepalive_connections,
+            total_timeout=self.total_timeout,
         )
 
     def _client(self) -> Client:

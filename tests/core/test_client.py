@@ -780,3 +780,156 @@ def test_stream_answered_with_json_error_raises_its_message() -> None:
         with pytest.raises(StreamError, match="model overloaded") as info:
             list(stream)
     assert info.value.provider_message == "model overloaded"
+
+
+# --------------------------------------------------------------------------- #14.2 / #15 shape
+
+
+def _recording(
+    seen: list[httpx.Request], reply: Any, *, timeout: httpx.Timeout | None = None
+) -> httpx.Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return reply(request) if callable(reply) else reply
+
+    if timeout is None:
+        return httpx.Client(transport=httpx.MockTransport(handler))
+    return httpx.Client(transport=httpx.MockTransport(handler), timeout=timeout)
+
+
+def test_generic_calls_take_any_method_params_and_bytes() -> None:
+    # What the media endpoints need: GET with params (JSON), POST returning bytes, a GET stream.
+    seen: list[httpx.Request] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        headers = {"x-inference-id": f"inf-{len(seen)}", "x-aimlapi-usd-spent": "0.25"}
+        if request.url.path.endswith("/tts"):
+            return httpx.Response(200, content=b"RIFF\x00\x01", headers=headers)
+        if request.url.path.endswith("/events"):
+            body = b'data: {"a": 1}\n\ndata: [DONE]\n\n'
+            return httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+        return httpx.Response(200, json={"status": "queued"}, headers=headers)
+
+    with Client(Settings(api_key=KEY), http_client=_recording(seen, reply)) as client:
+        job = client.request("GET", "/v2/video/generations", params={"generation_id": "g-1"})
+        audio = client.request_bytes("POST", "/tts", {"model": "tts-1", "text": "hi"})
+        with client.stream("/events", None, method="GET", params={"after": 3}) as events:
+            data = [e.data for e in events]
+    assert job.data == {"status": "queued"} and job.inference_id == "inf-1"
+    assert audio.content == b"RIFF\x00\x01" and audio.inference_id == "inf-2"
+    assert audio.cost is not None and audio.cost.usd_spent == 0.25
+    assert data == ['{"a": 1}', "[DONE]"]
+    get, post, stream = seen
+    assert (get.method, get.url.params["generation_id"], get.content) == ("GET", "g-1", b"")
+    assert post.headers["accept"] == "*/*" and json.loads(post.content)["text"] == "hi"
+    assert stream.method == "GET" and stream.url.params["after"] == "3"
+    assert stream.headers["accept"] == "text/event-stream"
+
+
+@pytest.mark.parametrize(
+    ("total", "client_timeout", "expected_max"),
+    [(2.0, httpx.Timeout(120.0), 2.0), (None, httpx.Timeout(7.0), 7.0), (600.0, None, 5.0)],
+    ids=["cut-to-deadline", "no-deadline", "own-http-client-default-kept"],
+)
+def test_each_attempt_timeouts_end_by_the_deadline(
+    total: float | None, client_timeout: httpx.Timeout | None, expected_max: float
+) -> None:
+    seen: list[httpx.Request] = []
+    http = _recording(seen, httpx.Response(200, json=COMPLETION), timeout=client_timeout)
+    settings = Settings(api_key=KEY, total_timeout=total)
+    with Client(settings, http_client=http) as client:
+        client.chat_completion(CHAT)
+    timeouts = seen[0].extensions["timeout"]
+    assert set(timeouts) == {"connect", "read", "write", "pool"}
+    assert max(v for v in timeouts.values() if v is not None) <= expected_max
+    assert timeouts["read"] == pytest.approx(expected_max, abs=0.05)
+
+
+async def test_async_attempt_timeouts_end_by_the_deadline() -> None:
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=COMPLETION)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with AsyncClient(Settings(api_key=KEY, total_timeout=1.5), http_client=http) as client:
+        await client.chat_completion(CHAT)
+    assert 1.0 < seen[0].extensions["timeout"]["read"] <= 1.5
+
+
+def test_total_timeout_is_checked_and_fingerprinted() -> None:
+    with pytest.raises(ValueError, match="total_timeout must be a positive, finite number"):
+        Settings(api_key=KEY, total_timeout=0)
+    a, b = Settings(api_key=KEY), Settings(api_key=KEY, total_timeout=30)
+    assert a.total_timeout == 600.0 and a.fingerprint() != b.fingerprint()
+
+
+def test_the_client_does_not_import_embeddings_nor_replies_the_client() -> None:
+    # The import knot client <-> embeddings <-> replies is gone (checked in fresh interpreters).
+    import subprocess
+    import sys
+
+    def loaded_after(statement: str) -> set[str]:
+        code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return {m for m in out.stdout.split() if m.startswith("aimlapi_core.")}
+
+    assert "aimlapi_core.embeddings" not in loaded_after("import aimlapi_core.client")
+    assert "aimlapi_core.client" not in loaded_after("import aimlapi_core.embeddings")
+    replies = loaded_after("import aimlapi_core.replies")
+    assert not replies & {"aimlapi_core.client", "aimlapi_core.streaming"}
+
+
+def test_public_names_and_moved_ones_still_resolve() -> None:
+    import aimlapi_core
+    import aimlapi_core.embeddings as embeddings
+    import aimlapi_core.replies as replies
+    import aimlapi_core.streaming as streaming
+
+    for name in aimlapi_core.__all__:
+        assert getattr(aimlapi_core, name) is not None, name
+    assert replies.ChatStream is streaming.ChatStream is aimlapi_core.ChatStream
+    assert replies.AsyncResponsesStream is streaming.AsyncResponsesStream
+    assert embeddings.EmbeddingsReply is replies.EmbeddingsReply is aimlapi_core.EmbeddingsReply
+    assert embeddings.embeddings_reply_from is replies.embeddings_reply_from
+    assert aimlapi_core.EventStream is streaming.EventStream
+
+
+@pytest.mark.parametrize("kind", ["chat", "responses", "embeddings"])
+@pytest.mark.parametrize("where", ["meta", "headers"])
+def test_every_reply_gets_its_id_and_cost_the_same_way(kind: str, where: str) -> None:
+    from aimlapi_core.replies import chat_reply_from, embeddings_reply_from, responses_reply_from
+
+    bodies = {
+        "chat": COMPLETION,
+        "responses": {"id": "r", "status": "completed", "output": []},
+        "embeddings": {"data": [{"index": 0, "embedding": [1.0]}]},
+    }
+    build = {
+        "chat": chat_reply_from,
+        "responses": responses_reply_from,
+        "embeddings": embeddings_reply_from,
+    }[kind]
+    body = dict(bodies[kind])
+    headers = {"x-inference-id": "inf-9", "x-aimlapi-usd-spent": "0.5"}
+    if where == "meta":
+        body["meta"] = {"usage": {"usd_spent": 0.125, "credits_used": 3}}
+    reply: Any = build(body, headers)
+    assert reply.inference_id == "inf-9"
+    assert reply.cost.usd_spent == (0.125 if where == "meta" else 0.5)
+
+
+def test_a_plain_reply_cut_mid_body_is_not_sent_again(
+    server: ReplayServer, waits: list[float]
+) -> None:
+    body = json.dumps(COMPLETION).encode()
+    server.enqueue(Scripted(body=[body[:20], body[20:]], drop_after=1), OK)
+    with make(server, max_retries=3) as client:
+        with pytest.raises(APIConnectionError, match="Not retried") as info:
+            client.chat_completion(CHAT)
+        assert_pool_clean(client)
+    assert "incomplete" in str(info.value) and "20 bytes" in str(info.value)
+    assert KEY not in str(info.value)
+    assert len(server.requests) == 1 and waits == []

@@ -3,10 +3,10 @@
 Where :mod:`tests.support.replay_server` serves well-formed replies through ``http.server``,
 this one writes the bytes itself, so it can also: reset a connection (``SO_LINGER 0``, an RST)
 before the headers or in the middle of a body, hold back the first byte, stall mid-stream,
-and gzip a body (a streamed one chunk by chunk with sync flushes, so it still streams). It
-records every request with its arrival time, so a test can check that a ``Retry-After`` wait
-was honoured, and counts connections (open now, peak open, total) and requests in flight for
-pool and load checks.
+trickle a body one byte at a time, and gzip a body (a streamed one chunk by chunk with sync
+flushes, so it still streams). It records every request with its arrival time, so a test can
+check that a ``Retry-After`` wait was honoured, and counts connections (open now, peak open,
+total) and requests in flight for pool and load checks.
 
 Bounded by design: it listens on loopback only, answers at most ``max_requests`` requests
 (then 503 with ``x-should-retry: false``) and closes every socket once ``lifetime`` seconds
@@ -70,6 +70,7 @@ class Reply:
     reset_before_headers: bool = False  # read the request, then RST without a byte
     reset_after: int | None = None  # RST after this many chunks (list) or bytes (bytes)
     stall_after: int | None = None  # go silent after this many chunks/bytes, until stopped
+    trickle: float = 0.0  # send the body one byte at a time, this many seconds apart
 
 
 @dataclass
@@ -292,7 +293,12 @@ class FaultServer:
                 else:
                     self._wait(conn, self.lifetime)  # silent until the client or test gives up
                 return False
-            if piece:
+            if piece and reply.trickle:
+                for i in range(len(piece)):
+                    conn.sendall(piece[i : i + 1])
+                    if self._wait(conn, reply.trickle):
+                        return False
+            elif piece:
                 conn.sendall(piece)
             chunked = isinstance(reply.body, list)
             if reply.chunk_delay and chunked and self._wait(conn, reply.chunk_delay):
