@@ -47,10 +47,13 @@ if TYPE_CHECKING:
     from .stream import (
         ChatStreamAccumulator,
         ChoiceDelta,
+        ChoiceState,
         ResponsesDelta,
         ResponsesStreamAccumulator,
         StreamDelta,
         ToolCallDelta,
+        ToolCallState,
+        synthetic_call_id,
     )
     from .usage import Cost, Usage
 
@@ -71,6 +74,7 @@ __all__ = [
     "ChatStream",
     "ChatStreamAccumulator",
     "ChoiceDelta",
+    "ChoiceState",
     "Client",
     "ConflictError",
     "Cost",
@@ -93,9 +97,11 @@ __all__ = [
     "StreamDelta",
     "StreamError",
     "ToolCallDelta",
+    "ToolCallState",
     "UnprocessableEntityError",
     "Usage",
     "__version__",
+    "synthetic_call_id",
 ]
 
 # Exported name → its module, imported on first access (PEP 562): ``import aimlapi_core`` or
@@ -144,10 +150,13 @@ _LAZY = {
         (
             "ChatStreamAccumulator",
             "ChoiceDelta",
+            "ChoiceState",
             "ResponsesDelta",
             "ResponsesStreamAccumulator",
             "StreamDelta",
             "ToolCallDelta",
+            "ToolCallState",
+            "synthetic_call_id",
         ),
         ".stream",
     ),

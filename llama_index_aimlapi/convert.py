@@ -40,6 +40,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from aimlapi_core import ChatReply, Cost, Usage
+from aimlapi_core.stream import synthetic_call_id
 from aimlapi_core.tools import tool_choice_to_wire as core_tool_choice_to_wire
 
 if TYPE_CHECKING:
@@ -323,18 +324,6 @@ def tool_choice_to_wire(
 # ---------------------------------------------------------------------------------------------
 # Replies: wire -> ChatResponse
 # ---------------------------------------------------------------------------------------------
-
-
-def synthetic_call_id(index: int) -> str:
-    """The id given to a tool call whose provider sent none (Gemini's OpenAI layer does that).
-
-    The tool reply must name its call, so an id-less call gets ``call_<index>``.
-
-    Example:
-        >>> synthetic_call_id(1)
-        'call_1'
-    """
-    return f"call_{index}"
 
 
 def usage_kwargs(
