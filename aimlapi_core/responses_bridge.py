@@ -37,7 +37,7 @@ from typing import Any
 from .replies import ChatReply, ResponsesReply, raise_if_failed
 from .shaping import _warn_dropped
 from .stream import ChatStreamAccumulator, ResponsesDelta, StreamDelta
-from .wire.chat import ChatCompletion
+from .wire.chat import ChatCompletion, text_of_content
 from .wire.responses import TERMINAL_EVENTS, Response
 
 __all__ = [
@@ -100,9 +100,7 @@ def _content(content: Any, *, assistant: bool = False) -> Any:
         return content or ""
     if assistant:  # an assistant turn is sent back as its text
         return "".join(
-            p if isinstance(p, str) else str(p.get("text") or "")
-            for p in content
-            if isinstance(p, str) or (isinstance(p, Mapping) and p.get("type") == "text")
+            p if isinstance(p, str) else text_of_content([p], ("text",)) for p in content
         )
     return [_input_part(p) for p in content]
 
@@ -113,7 +111,7 @@ def _tool_output(content: Any) -> str:
     if isinstance(content, list) and all(
         isinstance(p, Mapping) and p.get("type") == "text" for p in content
     ):
-        return "".join(str(p.get("text") or "") for p in content)
+        return text_of_content(content, ("text",))
     return json.dumps(content, ensure_ascii=False, default=str)
 
 

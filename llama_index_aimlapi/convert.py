@@ -1,13 +1,13 @@
 """LlamaIndex objects ⇄ chat-completions wire dicts, as plain functions.
 
 Nothing here does I/O or keeps state: :mod:`llama_index_aimlapi.base` builds a request with
-:func:`to_wire_messages` and :func:`tool_specs`, sends it through ``aimlapi_core`` and maps the
+:func:`messages_to_wire` and :func:`tool_specs`, sends it through ``aimlapi_core`` and maps the
 :class:`~aimlapi_core.ChatReply` back with :func:`chat_response_from_reply`. Streams are mapped
 by :mod:`llama_index_aimlapi.stream`, which shares :func:`usage_kwargs` and the block builders.
 
 Example:
     >>> from llama_index.core.base.llms.types import ChatMessage
-    >>> to_wire_messages([ChatMessage(role="system", content="Be brief."),
+    >>> messages_to_wire([ChatMessage(role="system", content="Be brief."),
     ...                   ChatMessage(role="user", content="Hi")])
     [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hi'}]
 """
@@ -41,7 +41,6 @@ from llama_index.core.base.llms.types import (
 
 from aimlapi_core import ChatReply, Cost, Usage
 from aimlapi_core.stream import synthetic_call_id
-from aimlapi_core.tools import tool_choice_to_wire as core_tool_choice_to_wire
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -52,10 +51,9 @@ __all__ = [
     "image_part",
     "logprobs_from_wire",
     "message_to_wire",
+    "messages_to_wire",
     "strict_json_schema",
     "synthetic_call_id",
-    "to_wire_messages",
-    "tool_choice_to_wire",
     "tool_specs",
     "usage_kwargs",
 ]
@@ -230,11 +228,11 @@ def message_to_wire(message: ChatMessage) -> dict[str, Any]:
     return out
 
 
-def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
+def messages_to_wire(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
     """Every message of a conversation as a chat-completions message dict.
 
     Example:
-        >>> to_wire_messages([ChatMessage(role="tool", content="3",
+        >>> messages_to_wire([ChatMessage(role="tool", content="3",
         ...                               additional_kwargs={"tool_call_id": "c1"})])
         [{'role': 'tool', 'content': '3', 'tool_call_id': 'c1'}]
     """
@@ -303,22 +301,6 @@ def tool_specs(tools: Sequence[BaseTool], *, strict: bool) -> list[dict[str, Any
             function["strict"] = True
         specs.append(spec)
     return specs
-
-
-def tool_choice_to_wire(
-    tool_choice: str | dict[str, Any] | None, tool_required: bool
-) -> str | dict[str, Any]:
-    """``tool_choice`` for the request: ``auto``/``required``/``none``, or one named function.
-
-    Example:
-        >>> tool_choice_to_wire(None, True), tool_choice_to_wire("add", False)
-        ('required', {'type': 'function', 'function': {'name': 'add'}})
-    """
-    if tool_choice is None:
-        return "required" if tool_required else "auto"
-    wire = core_tool_choice_to_wire(tool_choice)
-    assert wire is not None  # only None maps to None, handled above
-    return wire
 
 
 # ---------------------------------------------------------------------------------------------
