@@ -44,10 +44,13 @@ if TYPE_CHECKING:
     from .stream import (
         ChatStreamAccumulator,
         ChoiceDelta,
+        ChoiceState,
         ResponsesDelta,
         ResponsesStreamAccumulator,
         StreamDelta,
         ToolCallDelta,
+        ToolCallState,
+        synthetic_call_id,
     )
     from .streaming import (
         AsyncChatStream,
@@ -77,6 +80,7 @@ __all__ = [
     "ChatStream",
     "ChatStreamAccumulator",
     "ChoiceDelta",
+    "ChoiceState",
     "Client",
     "ConflictError",
     "Cost",
@@ -103,9 +107,11 @@ __all__ = [
     "StreamDelta",
     "StreamError",
     "ToolCallDelta",
+    "ToolCallState",
     "UnprocessableEntityError",
     "Usage",
     "__version__",
+    "synthetic_call_id",
 ]
 
 # Exported name → its module, imported on first access (PEP 562): ``import aimlapi_core`` or
@@ -157,10 +163,13 @@ _LAZY = {
         (
             "ChatStreamAccumulator",
             "ChoiceDelta",
+            "ChoiceState",
             "ResponsesDelta",
             "ResponsesStreamAccumulator",
             "StreamDelta",
             "ToolCallDelta",
+            "ToolCallState",
+            "synthetic_call_id",
         ),
         ".stream",
     ),

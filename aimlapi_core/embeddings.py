@@ -243,27 +243,11 @@ class EmbeddingsResult:
         return ids[0] if ids else None
 
 
-def _add(a: int | None, b: int | None) -> int | None:
-    return b if a is None else a if b is None else a + b
-
-
 def _sum_usage(usages: Iterable[Usage | None]) -> Usage | None:
     total: Usage | None = None
     for u in usages:
-        if u is None:
-            continue
-        if total is None:
-            total = u
-            continue
-        total = Usage(
-            input_tokens=total.input_tokens + u.input_tokens,
-            output_tokens=total.output_tokens + u.output_tokens,
-            total_tokens=total.total_tokens + u.total_tokens,
-            cached_input_tokens=_add(total.cached_input_tokens, u.cached_input_tokens),
-            reasoning_tokens=_add(total.reasoning_tokens, u.reasoning_tokens),
-            audio_input_tokens=_add(total.audio_input_tokens, u.audio_input_tokens),
-            audio_output_tokens=_add(total.audio_output_tokens, u.audio_output_tokens),
-        )
+        if u is not None:
+            total = u if total is None else total + u
     return total
 
 

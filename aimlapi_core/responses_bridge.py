@@ -36,8 +36,8 @@ from typing import Any
 
 from .replies import ChatReply, ResponsesReply, raise_if_failed
 from .shaping import _warn_dropped
-from .stream import ChoiceDelta, ResponsesDelta, StreamDelta, ToolCallDelta
-from .wire.chat import ChatCompletion
+from .stream import ChatStreamAccumulator, ResponsesDelta, StreamDelta
+from .wire.chat import ChatCompletion, text_of_content
 from .wire.responses import TERMINAL_EVENTS, Response
 
 __all__ = [
@@ -100,9 +100,7 @@ def _content(content: Any, *, assistant: bool = False) -> Any:
         return content or ""
     if assistant:  # an assistant turn is sent back as its text
         return "".join(
-            p if isinstance(p, str) else str(p.get("text") or "")
-            for p in content
-            if isinstance(p, str) or (isinstance(p, Mapping) and p.get("type") == "text")
+            p if isinstance(p, str) else text_of_content([p], ("text",)) for p in content
         )
     return [_input_part(p) for p in content]
 
@@ -113,7 +111,7 @@ def _tool_output(content: Any) -> str:
     if isinstance(content, list) and all(
         isinstance(p, Mapping) and p.get("type") == "text" for p in content
     ):
-        return "".join(str(p.get("text") or "") for p in content)
+        return text_of_content(content, ("text",))
     return json.dumps(content, ensure_ascii=False, default=str)
 
 
@@ -379,15 +377,21 @@ def chat_reply_from_responses(reply: ResponsesReply) -> ChatReply:
 # -- stream -------------------------------------------------------------------------------------
 
 
+_CALL_DONE_EVENTS = ("response.function_call_arguments.done", "response.output_item.done")
+
+
 class ResponsesDeltaTranslator:
     """Turns each :class:`ResponsesDelta` into the chat :class:`StreamDelta` it amounts to.
 
-    Tool calls get chat-style slots (0, 1, ... in the order their items start) instead of
-    output indexes; reasoning summary parts are separated by a blank line, as the non-streamed
-    reasoning text is; a part or call the gateway sent only whole (in a ``.done`` event, no
-    deltas) is emitted then. The terminal event's delta carries the finish reason, usage and
-    cost, and its ``chunk`` has the response ``id`` (also as ``response_id``), ``model``,
-    ``status`` and ``incomplete_details``. Returns ``None`` for events that add nothing.
+    It only translates: each event becomes the ``chat.completion.chunk`` a chat-completions
+    stream would have carried, folded by its :attr:`accumulator` (the one chat fold, whose
+    state the adapters read). What a ``.done`` event adds beyond the deltas comes from the
+    Responses fold (:attr:`ResponsesDelta.unstreamed`). Tool calls get chat-style slots (0,
+    1, ... in the order their items start) instead of output indexes; reasoning summary
+    parts are separated by a blank line, as the non-streamed reasoning text is. The terminal
+    event's delta carries the finish reason, usage and cost, and its ``chunk`` has the
+    response ``id`` (also as ``response_id``), ``model``, ``status`` and
+    ``incomplete_details``. Returns ``None`` for events that add nothing.
 
     Example:
         >>> from aimlapi_core import ResponsesStreamAccumulator
@@ -400,20 +404,16 @@ class ResponsesDeltaTranslator:
         >>> deltas = [tr.add(acc.add(e)) for e in events]
         >>> deltas[0], deltas[1].choices[0].content, deltas[2].choices[0].finish_reason
         (None, 'Hi', 'stop')
-        >>> deltas[2].usage.total_tokens, deltas[2].chunk["id"]
-        (4, 'resp_1')
+        >>> deltas[2].usage.total_tokens, deltas[2].chunk["id"], tr.accumulator.choice(0).text
+        (4, 'resp_1', 'Hi')
     """
 
     def __init__(self) -> None:
         self.response_id: str | None = None
         self.model: str | None = None
+        self.accumulator = ChatStreamAccumulator()
         self._slots: dict[int, int] = {}  # output_index -> tool-call slot
-        self._arguments: dict[int, str] = {}  # slot -> arguments sent so far
-        self._parts: dict[tuple[str, int, int], str] = {}  # text sent per part
         self._reasoning_part: tuple[int, int] | None = None
-
-    def _chunk(self) -> dict[str, Any]:
-        return {"id": self.response_id, "model": self.model, "object": "chat.completion.chunk"}
 
     def _slot(self, output_index: int) -> int:
         slot = self._slots.get(output_index)
@@ -428,13 +428,6 @@ class ResponsesDeltaTranslator:
         self._reasoning_part = part
         return text
 
-    @staticmethod
-    def _missing(whole: Any, sent: str) -> str:
-        """What a ``.done`` event has beyond what the deltas already carried."""
-        if not isinstance(whole, str) or not whole.startswith(sent):
-            return ""
-        return whole[len(sent) :]
-
     def add(self, delta: ResponsesDelta) -> StreamDelta | None:
         """The chat-style delta for one Responses event, or ``None``."""
         event = delta.event
@@ -442,64 +435,60 @@ class ResponsesDeltaTranslator:
         if isinstance(response, Mapping):
             self.response_id = response.get("id") or self.response_id
             self.model = response.get("model") or self.model
-        choice = ChoiceDelta(index=0)
-        changed = False
+        wire: dict[str, Any] = {}  # the chat ``delta`` this event amounts to
         kind = delta.type
+        rest = delta.unstreamed
         if delta.text:
-            choice.content = delta.text
-            key = ("text", event.get("output_index") or 0, event.get("content_index") or 0)
-            self._parts[key] = self._parts.get(key, "") + delta.text
-            changed = True
-        elif kind == "response.output_text.done":
-            key = ("text", event.get("output_index") or 0, event.get("content_index") or 0)
-            rest = self._missing(event.get("text"), self._parts.get(key, ""))
-            if rest:
-                self._parts[key] = self._parts.get(key, "") + rest
-                choice.content, changed = rest, True
+            wire["content"] = delta.text
+        elif rest and kind == "response.output_text.done":
+            wire["content"] = rest
         if delta.reasoning:
-            choice.reasoning = self._reasoning(event, delta.reasoning)
-            key = ("reasoning", event.get("output_index") or 0, event.get("summary_index") or 0)
-            self._parts[key] = self._parts.get(key, "") + delta.reasoning
-            changed = True
-        elif kind == "response.reasoning_summary_text.done":
-            key = ("reasoning", event.get("output_index") or 0, event.get("summary_index") or 0)
-            rest = self._missing(event.get("text"), self._parts.get(key, ""))
-            if rest:
-                self._parts[key] = self._parts.get(key, "") + rest
-                choice.reasoning, changed = self._reasoning(event, rest), True
+            wire["reasoning_content"] = self._reasoning(event, delta.reasoning)
+        elif rest and kind == "response.reasoning_summary_text.done":
+            wire["reasoning_content"] = self._reasoning(event, rest)
         if delta.refusal:
-            choice.refusal, changed = delta.refusal, True
+            wire["refusal"] = delta.refusal
         call = delta.tool_call
         if call is not None:
-            slot = self._slot(call.index)
-            self._arguments[slot] = self._arguments.get(slot, "") + call.arguments
-            choice.tool_calls.append(ToolCallDelta(slot, call.id, call.name, call.arguments))
-            changed = True
-        elif kind in ("response.function_call_arguments.done", "response.output_item.done"):
-            item = event.get("item") if kind == "response.output_item.done" else event
+            fragment: dict[str, Any] = {"index": self._slot(call.index)}
+            if call.id:
+                fragment["id"] = call.id
+                fragment["type"] = "function"
+            function: dict[str, Any] = {"arguments": call.arguments}
+            if call.name:
+                function["name"] = call.name
+            fragment["function"] = function
+            wire["tool_calls"] = [fragment]
+        elif rest and kind in _CALL_DONE_EVENTS:
             index = event.get("output_index")
-            if isinstance(item, Mapping) and isinstance(index, int) and index in self._slots:
-                slot = self._slots[index]
-                sent = self._arguments.get(slot, "")
-                rest = self._missing(item.get("arguments"), sent)
-                if rest:
-                    self._arguments[slot] = sent + rest
-                    choice.tool_calls.append(ToolCallDelta(slot, None, None, rest))
-                    changed = True
+            if isinstance(index, int) and index in self._slots:
+                fragment = {"index": self._slots[index], "function": {"arguments": rest}}
+                wire["tool_calls"] = [fragment]
+        chunk: dict[str, Any] = {
+            "id": self.response_id,
+            "model": self.model,
+            "object": "chat.completion.chunk",
+        }
+        choice: dict[str, Any] = {"index": 0, "delta": wire}
         if kind in TERMINAL_EVENTS and delta.response is not None:
             final = Response.model_validate(delta.response)
-            choice.finish_reason = finish_reason_of(final)
-            if choice.finish_reason == "stop" and self._slots and not final.output:
-                choice.finish_reason = "tool_calls"  # the snapshot left its items out
-            chunk = self._chunk()
+            finish = finish_reason_of(final)
+            if finish == "stop" and self._slots and not final.output:
+                finish = "tool_calls"  # the snapshot left its items out
+            choice["finish_reason"] = finish
             chunk["response_id"] = self.response_id  # for previous_response_id chaining
             chunk["status"] = final.status
             if final.incomplete_details:
                 chunk["incomplete_details"] = final.incomplete_details
-            return StreamDelta([choice], delta.usage, delta.cost, chunk)
-        if not changed:
+            usage = _chat_usage(final.usage)
+            if usage:
+                chunk["usage"] = usage
+            if final.meta:
+                chunk["meta"] = final.meta
+        elif not wire:
             return None
-        return StreamDelta([choice], None, None, self._chunk())
+        chunk["choices"] = [choice]
+        return self.accumulator.add(chunk)
 
 
 def chat_deltas(stream: Iterable[ResponsesDelta]) -> Iterator[StreamDelta]:

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import copy
 import json
+from bisect import insort
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from .errors import StreamError, stream_error_from_event
@@ -39,11 +41,14 @@ __all__ = [
     "ChatChunkReader",
     "ChatStreamAccumulator",
     "ChoiceDelta",
+    "ChoiceState",
     "ResponsesDelta",
     "ResponsesEventReader",
     "ResponsesStreamAccumulator",
     "StreamDelta",
     "ToolCallDelta",
+    "ToolCallState",
+    "synthetic_call_id",
 ]
 
 
@@ -72,6 +77,13 @@ def _decode_json(event: ServerSentEvent, inference_id: str | None) -> dict[str, 
     return payload
 
 
+_NO_CHOICE = object()
+
+
+def _hashable_key(index: Any) -> int:
+    return _choice_key(index if isinstance(index, (int, str)) else None)
+
+
 class ChatChunkReader:
     """Validates chat-completion SSE events one by one; ``None`` means "nothing to yield".
 
@@ -83,13 +95,15 @@ class ChatChunkReader:
         (True, True)
     """
 
-    __slots__ = ("chunks", "done", "finished", "inference_id")
+    __slots__ = ("_last", "_open", "chunks", "done", "finished", "inference_id")
 
     def __init__(self, inference_id: str | None = None) -> None:
         self.inference_id = inference_id
         self.done = False  # saw [DONE]
         self.finished = False  # saw a finish_reason
         self.chunks = 0
+        self._open: dict[int, bool] = {}  # each choice seen (its index as an int): finished?
+        self._last: Any = _NO_CHOICE  # the ``index`` of the last choice seen, as sent
 
     def read(self, event: ServerSentEvent) -> dict[str, Any] | None:
         """The chunk payload of ``event``; raises :class:`StreamError` on an error event."""
@@ -113,18 +127,39 @@ class ChatChunkReader:
         if payload.get("error") or event.event == "error":
             raise stream_error_from_event(payload, inference_id=self.inference_id)
         self.chunks += 1
-        if not self.finished:
-            for choice in payload.get("choices") or ():
+        choices = payload.get("choices")
+        if choices and type(choices) is list:
+            for choice in choices:
+                if type(choice) is not dict:
+                    continue
+                index = choice.get("index")
+                if index is not self._last:  # another choice (rare: n > 1): note it
+                    self._last = index
+                    self._open.setdefault(_hashable_key(index), False)
                 if choice.get("finish_reason"):
                     self.finished = True
+                    self._open[_hashable_key(index)] = True
         return payload
 
     def close(self) -> None:
-        """Call at the end of the body: raises if the stream never reached its end."""
+        """Call at the end of the body: raises if the stream never reached its end.
+
+        The end is ``[DONE]`` or a ``finish_reason``; with several choices (``n > 1``), once
+        one choice has finished, every choice must have.
+        """
         if not (self.done or self.finished):
             raise StreamError(
                 f"The stream ended after {self.chunks} chunk(s) without [DONE] or a "
                 "finish_reason: the answer is incomplete (the connection was probably cut).",
+                inference_id=self.inference_id,
+                request_id=self.inference_id,
+            )
+        unfinished = [index for index, done in self._open.items() if not done]
+        if self.finished and unfinished:
+            raise StreamError(
+                f"The stream ended after {self.chunks} chunk(s) with choice(s) "
+                f"{sorted(unfinished)} of {len(self._open)} unfinished (no finish_reason): "
+                "those answers are incomplete.",
                 inference_id=self.inference_id,
                 request_id=self.inference_id,
             )
@@ -184,7 +219,12 @@ class ResponsesEventReader:
 
 @dataclass(slots=True)
 class ToolCallDelta:
-    """A fragment of one tool call: ``id``/``name`` come once, ``arguments`` in pieces."""
+    """A fragment of one tool call: ``id``/``name`` come once, ``arguments`` in pieces.
+
+    ``index`` is the call's slot in its choice (0, 1, ... in the order calls open), whatever
+    ``index`` the provider sent. A call whose provider sent no id gets
+    :func:`synthetic_call_id` in the delta that finishes its choice.
+    """
 
     index: int
     id: str | None
@@ -194,7 +234,7 @@ class ToolCallDelta:
 
 @dataclass(slots=True)
 class ChoiceDelta:
-    """What one chunk added to one choice."""
+    """What one chunk added to one choice (``index``: the choice's position, 0 first)."""
 
     index: int
     content: str | None = None
@@ -208,12 +248,31 @@ class ChoiceDelta:
 
 @dataclass(slots=True)
 class StreamDelta:
-    """What one chunk added: per-choice deltas, plus usage/cost when this chunk carried them."""
+    """What one chunk added: per-choice deltas, plus usage/cost when this chunk carried them.
+
+    ``accumulator`` is the fold the chunk went into: its :meth:`ChatStreamAccumulator.choice`
+    is everything the stream has carried so far, for an adapter that shows the whole message
+    at every chunk (LlamaIndex) rather than only what the chunk added (LangChain).
+    """
 
     choices: list[ChoiceDelta]
     usage: Usage | None
     cost: Cost | None
     chunk: dict[str, Any]
+    accumulator: ChatStreamAccumulator = field(compare=False, repr=False)
+
+
+def synthetic_call_id(slot: int) -> str:
+    """The id given to a tool call whose provider sent none (Gemini's OpenAI layer does that).
+
+    The tool's reply must name its call, so an id-less call gets ``call_<slot>``, the same in
+    both adapters, streamed or not.
+
+    Example:
+        >>> synthetic_call_id(1)
+        'call_1'
+    """
+    return f"call_{slot}"
 
 
 _RUN = 32  # text pieces joined into one string at a time
@@ -226,6 +285,8 @@ class _Pieces:
     Kept one by one, the pieces of a long stream stay alive in the middle of the freed
     objects of the chunks they were decoded with, scattered over the heap, and every later
     allocation pays for it (a 2,000-chunk stream through an adapter: ~1 ms, about 2%).
+    :meth:`text` keeps the whole it returns as the one joined run, so a reader that asks at
+    every chunk (LlamaIndex's cumulative responses) pays one concatenation a chunk.
     """
 
     __slots__ = ("done", "run")
@@ -251,72 +312,181 @@ class _Pieces:
         return bool(self.done or self.run)
 
     def text(self) -> str:
-        return "".join(self.done) + "".join(self.run)
+        done, run = self.done, self.run
+        if run:
+            if len(done) == 1 and len(run) == 1 and type(done[0]) is str and type(run[0]) is str:
+                whole = done[0] + run[0]  # the reader that asks every chunk
+            else:
+                whole = "".join(done) + "".join(run)  # raises, changing nothing, as join would
+            run.clear()
+        elif len(done) == 1 and type(done[0]) is str:
+            return str(done[0])
+        elif not done:
+            return ""
+        else:
+            whole = "".join(done)
+        done.clear()
+        done.append(whole)
+        return whole
 
 
-class _ToolCallState:
-    __slots__ = ("arguments", "id", "name", "type")
+class ToolCallState:
+    """One tool call of a choice as far as the stream has carried it.
 
-    def __init__(self) -> None:
+    ``id`` is the provider's (``None`` when it sent none: :attr:`call_id` then gives the
+    synthetic one); ``slot`` is its place among the choice's calls.
+    """
+
+    __slots__ = ("id", "id_given", "name", "pieces", "slot", "type")
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
         self.id: str | None = None
         self.name: str | None = None
         self.type = "function"
-        self.arguments = _Pieces()
+        self.pieces = _Pieces()
+        self.id_given = False  # a synthetic id went out in a delta
+
+    @property
+    def arguments(self) -> str:
+        """The arguments so far (a JSON string, perhaps still partial)."""
+        return self.pieces.text()
+
+    @property
+    def call_id(self) -> str:
+        """The provider's id, else :func:`synthetic_call_id` of the slot."""
+        return self.id or synthetic_call_id(self.slot)
 
 
-class _ChoiceState:
+class ChoiceState:
+    """One choice as far as the stream has carried it: read it, never change it.
+
+    ``calls`` are in slot order; :attr:`text`, :attr:`reasoning` and :attr:`refusal` are the
+    whole strings so far ('' when none came).
+    """
+
     __slots__ = (
+        "_content",
+        "_reasoning",
+        "_refusal",
         "annotations",
         "call_by_id",
         "call_slot",
-        "content",
+        "calls",
         "finish_reason",
+        "index",
+        "key",
         "last_call",
         "logprobs",
-        "reasoning",
         "reasoning_details",
-        "refusal",
         "role",
         "tool_calls",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, index: int, key: int) -> None:
+        self.index = index  # the choice's position: 0 for the first choice the stream opened
+        self.key = key  # its ``index`` on the wire, read as an int
         self.role: str | None = None
-        self.content = _Pieces()
-        self.reasoning = _Pieces()
+        self._content = _Pieces()
+        self._reasoning = _Pieces()
         self.reasoning_details: list[Any] = []
-        self.refusal = _Pieces()
+        self._refusal = _Pieces()
         self.annotations: list[Any] = []  # url/file citations, one or more per chunk
-        self.tool_calls: dict[int, _ToolCallState] = {}  # by slot, in arrival order
+        self.tool_calls: dict[int, ToolCallState] = {}  # by slot
+        self.calls: list[ToolCallState] = []  # the same, in slot order
         self.call_slot: dict[int, int] = {}  # the wire ``index`` → the slot it now feeds
         self.call_by_id: dict[str, int] = {}  # a call's ``id`` → its slot
         self.last_call: int | None = None  # the slot the last fragment went to
         self.finish_reason: str | None = None
         self.logprobs: list[Any] | None = None
 
+    @property
+    def text(self) -> str:
+        """The content so far."""
+        return self._content.text()
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning text so far, whichever field the provider streamed it in."""
+        return self._reasoning.text()
+
+    @property
+    def refusal(self) -> str:
+        """The refusal so far."""
+        return self._refusal.text()
+
     def new_call_slot(self) -> int:
         return max(self.tool_calls, default=-1) + 1
 
+    def open_call(self, slot: int) -> ToolCallState:
+        call = self.tool_calls[slot] = ToolCallState(slot)
+        insort(self.calls, call, key=_SLOT)
+        return call
 
+
+_SLOT = attrgetter("slot")
 _TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
 _REASONING_KEYS = frozenset({"reasoning_content", "reasoning", "reasoning_details"})
 
 
+def _choice_key(wire: Any) -> int:
+    """A choice ``index`` as sent (``0``, ``"0"``, ``1``, missing) → an int to key it by."""
+    if type(wire) is int:
+        return wire
+    if isinstance(wire, str) and wire.strip().isdigit():
+        return int(wire)
+    return 0
+
+
 class ChatStreamAccumulator:
-    """Folds ``chat.completion.chunk`` payloads into one ``chat.completion``.
+    """The one fold of ``chat.completion.chunk`` payloads, into one ``chat.completion``.
 
     Tool calls are keyed by ``index``; fragments of several calls may interleave. A provider
     that reuses an index for a call with a new ``id`` gets a new slot, and the index's later
     fragments follow it there, so no call is lost or merged; one that omits ``index`` is
     followed by ``id`` (or position). Citations (``annotations``) are collected in order.
+
+    The adapters show choice 0: in the deltas and in :meth:`choice`, choices are numbered by
+    position, the first choice a stream opens being 0 whatever ``index`` it carries (``1``,
+    ``"0"``), later ones keeping their own index where it is free; :meth:`to_wire` keeps each
+    choice's own ``index``. :meth:`choice` is a choice's state so far, which both adapters read.
+
+    Example:
+        >>> acc = ChatStreamAccumulator()
+        >>> _ = acc.add({"choices": [{"index": "1", "delta": {"content": "Hi", "tool_calls":
+        ...     [{"index": 0, "function": {"name": "f", "arguments": "{}"}}]}}]})
+        >>> state = acc.choice(0)
+        >>> state.text, [(c.call_id, c.name, c.arguments) for c in state.calls]
+        ('Hi', [('call_0', 'f', '{}')])
     """
 
     def __init__(self) -> None:
         self._top: dict[str, Any] = {}
         self._top_missing: tuple[str, ...] = _TOP_LEVEL  # keys no chunk has carried yet
-        self._choices: dict[int, _ChoiceState] = {}
+        self._choices: dict[int, ChoiceState] = {}  # by position
+        self._by_wire: dict[Any, ChoiceState] = {}  # by ``index`` exactly as sent
+        self._by_key: dict[int, ChoiceState] = {}  # by ``index`` read as an int
         self.usage: dict[str, Any] | None = None
         self.meta: dict[str, Any] | None = None
+
+    def choice(self, index: int = 0) -> ChoiceState | None:
+        """The state of the choice at ``index`` (its position), ``None`` before it opens."""
+        return self._choices.get(index)
+
+    @property
+    def choices(self) -> list[ChoiceState]:
+        """Every choice's state, in position order."""
+        return [self._choices[i] for i in sorted(self._choices)]
+
+    @property
+    def normalised_usage(self) -> Usage | None:
+        """The usage the stream reported (``None`` until a chunk carried it)."""
+        return usage_from_wire(self.usage)
+
+    @property
+    def cost(self) -> Cost | None:
+        """AI/ML API's ``meta.usage`` cost, ``None`` until a chunk carried it."""
+        return cost_from_meta(self.meta)
 
     def add(self, chunk: dict[str, Any]) -> StreamDelta:
         """Fold one chunk in and return what it added."""
@@ -347,7 +517,25 @@ class ChatStreamAccumulator:
             usage_from_wire(usage) if usage else None,
             cost_from_meta(meta) if meta else None,
             chunk,
+            self,
         )
+
+    def _state(self, wire: Any) -> ChoiceState:
+        """The state of the choice a chunk's ``index`` names, opened on first sight."""
+        try:
+            state = self._by_wire.get(wire)
+        except TypeError:  # an unhashable index: read as a missing one
+            wire = None
+            state = self._by_wire.get(wire)
+        if state is None:
+            key = _choice_key(wire)
+            state = self._by_key.get(key)
+            if state is None:
+                taken = self._choices
+                position = 0 if not taken else key if key not in taken else max(taken) + 1
+                state = self._by_key[key] = taken[position] = ChoiceState(position, key)
+            self._by_wire[wire] = state
+        return state
 
     def _add_usual(self, raw: dict[str, Any]) -> ChoiceDelta | None:
         """The two shapes nearly every chunk has, folded as :meth:`_add_choice` would, without
@@ -355,22 +543,25 @@ class ChatStreamAccumulator:
         of a call already seen (``{"index": i, "function": {"arguments": "..."}}``). ``None``
         for anything else, having changed nothing: :meth:`_add_choice` then takes it.
 
-        The general walk cost a 2,000-chunk tool-call stream ~2 ms (4%) more than this.
+        Its twin is :meth:`_add_choice`; ``tests/core/test_stream_fastpath.py`` proves they
+        fold alike. The general walk cost a 2,000-chunk tool-call stream ~2 ms (4%) more.
         """
         delta = raw.get("delta")
         if type(delta) is not dict or len(delta) != 1 or raw.get("logprobs"):
             return None
-        index = raw.get("index") or 0
-        state = self._choices.get(index)
+        try:
+            state = self._by_wire.get(raw.get("index"))
+        except TypeError:
+            return None
         if state is None:
             return None
         content = delta.get("content")
         if content is not None:
             if content:
-                state.content.append(content)
-                out = ChoiceDelta(index, content)
+                state._content.append(content)
+                out = ChoiceDelta(state.index, content)
             else:
-                out = ChoiceDelta(index)
+                out = ChoiceDelta(state.index)
         else:
             fragments = delta.get("tool_calls")
             if type(fragments) is not list or len(fragments) != 1:
@@ -388,19 +579,16 @@ class ChatStreamAccumulator:
                 return None
             state.last_call = slot
             if arguments:
-                state.tool_calls[slot].arguments.append(arguments)
-            out = ChoiceDelta(index, None, None, [ToolCallDelta(slot, None, None, arguments)])
+                state.tool_calls[slot].pieces.append(arguments)
+            out = ChoiceDelta(state.index, None, None, [ToolCallDelta(slot, None, None, arguments)])
         finish = raw.get("finish_reason")
         if finish:
-            state.finish_reason = out.finish_reason = finish
+            _finish(state, out, finish)
         return out
 
     def _add_choice(self, raw: dict[str, Any]) -> ChoiceDelta:
-        index = raw.get("index") or 0
-        state = self._choices.get(index)
-        if state is None:
-            state = self._choices[index] = _ChoiceState()
-        out = ChoiceDelta(index)
+        state = self._state(raw.get("index"))
+        out = ChoiceDelta(state.index)
         delta = raw.get("delta")
         if delta:
             # Only the keys this delta has (usually one: ``content`` or ``tool_calls``).
@@ -408,7 +596,7 @@ class ChatStreamAccumulator:
             for key, value in delta.items():
                 if key == "content":
                     if value:
-                        state.content.append(value)
+                        state._content.append(value)
                         out.content = value
                 elif key == "tool_calls":
                     if isinstance(value, list) and len(value) == 1:  # the usual: one fragment
@@ -424,21 +612,21 @@ class ChatStreamAccumulator:
                     reasoning_keys = True
                 elif key == "refusal":
                     if value:
-                        state.refusal.append(value)
+                        state._refusal.append(value)
                         out.refusal = value
                 elif key == "annotations" and isinstance(value, list):
                     state.annotations.extend(value)
             if reasoning_keys:
                 reasoning = reasoning_text_of(delta)
                 if reasoning:
-                    state.reasoning.append(reasoning)
+                    state._reasoning.append(reasoning)
                     out.reasoning = reasoning
                 details = delta.get("reasoning_details")
                 if details:
                     state.reasoning_details.extend(details)
         finish = raw.get("finish_reason")
         if finish:
-            state.finish_reason = out.finish_reason = finish
+            _finish(state, out, finish)
         logprobs = raw.get("logprobs")
         if logprobs:
             out.logprobs = logprobs
@@ -448,7 +636,7 @@ class ChatStreamAccumulator:
         return out
 
     @staticmethod
-    def _add_tool_call(state: _ChoiceState, raw: dict[str, Any], position: int) -> ToolCallDelta:
+    def _add_tool_call(state: ChoiceState, raw: dict[str, Any], position: int) -> ToolCallDelta:
         call_id = raw.get("id") or None
         wire_index = raw.get("index")
         if isinstance(wire_index, int):
@@ -473,7 +661,7 @@ class ChatStreamAccumulator:
             slot = max(state.last_call, position)
         call = state.tool_calls.get(slot)
         if call is None:
-            call = state.tool_calls[slot] = _ToolCallState()
+            call = state.open_call(slot)
         state.last_call = slot
         function = raw.get("function") or {}
         name = function.get("name")
@@ -486,7 +674,7 @@ class ChatStreamAccumulator:
         if raw.get("type"):
             call.type = raw["type"]
         if arguments:
-            call.arguments.append(arguments)
+            call.pieces.append(arguments)
         return ToolCallDelta(slot, call_id, name, arguments)
 
     def to_wire(self) -> dict[str, Any]:
@@ -494,31 +682,31 @@ class ChatStreamAccumulator:
         out: dict[str, Any] = dict(self._top)
         out["object"] = "chat.completion"
         choices = []
-        for index in sorted(self._choices):
-            state = self._choices[index]
+        for key in sorted(self._by_key):
+            state = self._by_key[key]
             message: dict[str, Any] = {
                 "role": state.role or "assistant",
-                "content": state.content.text() if state.content else None,
+                "content": state.text if state._content else None,
             }
-            if state.reasoning:
-                message["reasoning_content"] = state.reasoning.text()
+            if state._reasoning:
+                message["reasoning_content"] = state.reasoning
             if state.reasoning_details:
                 message["reasoning_details"] = state.reasoning_details
-            if state.refusal:
-                message["refusal"] = state.refusal.text()
+            if state._refusal:
+                message["refusal"] = state.refusal
             if state.annotations:
                 message["annotations"] = state.annotations
-            if state.tool_calls:
+            if state.calls:
                 message["tool_calls"] = [
                     {
                         "id": call.id,
                         "type": call.type,
-                        "function": {"name": call.name, "arguments": call.arguments.text()},
+                        "function": {"name": call.name, "arguments": call.arguments},
                     }
-                    for _, call in sorted(state.tool_calls.items())
+                    for call in state.calls
                 ]
             choice: dict[str, Any] = {
-                "index": index,
+                "index": key,
                 "message": message,
                 "finish_reason": state.finish_reason,
             }
@@ -537,6 +725,23 @@ class ChatStreamAccumulator:
         return ChatCompletion.model_validate(self.to_wire())
 
 
+def _finish(state: ChoiceState, out: ChoiceDelta, finish: str) -> None:
+    """Record a choice's finish reason; the delta that finishes it names every call that came
+    without an id by :func:`synthetic_call_id` (once), so LangChain's merged chunks carry the
+    ids LlamaIndex shows, and a tool reply can name its call."""
+    state.finish_reason = out.finish_reason = finish
+    for call in state.calls:
+        if call.id is None and not call.id_given:
+            call.id_given = True
+            call_id = synthetic_call_id(call.slot)
+            for fragment in out.tool_calls:
+                if fragment.index == call.slot:
+                    fragment.id = call_id
+                    break
+            else:
+                out.tool_calls.append(ToolCallDelta(call.slot, call_id, None, ""))
+
+
 @dataclass(slots=True)
 class ResponsesDelta:
     """What one Responses event added: text, reasoning, a function-call fragment, or the end."""
@@ -550,6 +755,9 @@ class ResponsesDelta:
     response: dict[str, Any] | None = None
     event: dict[str, Any] = field(default_factory=dict)
     refusal: str | None = None
+    unstreamed: str | None = None
+    """What a ``.done`` event (text part, arguments, finished item) has beyond what the deltas
+    carried: a gateway may send a part or a call only whole."""
 
 
 # event type → (item type, item key, part type, part field, index field of the event)
@@ -587,6 +795,14 @@ _PART_EVENTS: dict[str, tuple[str, str, str, str, str]] = {
         "content_index",
     ),
 }
+
+
+def _beyond(whole: Any, sent: str) -> str | None:
+    """What ``whole`` has beyond ``sent`` (``None`` when nothing, or when it does not extend
+    it: the deltas then stand)."""
+    if not isinstance(whole, str) or len(whole) <= len(sent) or not whole.startswith(sent):
+        return None
+    return whole[len(sent) :]
 
 
 class ResponsesStreamAccumulator:
@@ -636,6 +852,7 @@ class ResponsesStreamAccumulator:
                 else:
                     out.reasoning = delta
             elif isinstance(event.get(field_name), str):
+                out.unstreamed = _beyond(event[field_name], part.get(field_name) or "")
                 part[field_name] = event[field_name]
         elif kind == "response.output_text.annotation.added":
             annotation = event.get("annotation")
@@ -665,7 +882,9 @@ class ResponsesStreamAccumulator:
             )
         elif kind == "response.function_call_arguments.done":
             if isinstance(event.get("arguments"), str):
-                self._item(event.get("output_index"))["arguments"] = event["arguments"]
+                item = self._item(event.get("output_index"))
+                out.unstreamed = _beyond(event["arguments"], item.get("arguments") or "")
+                item["arguments"] = event["arguments"]
         elif kind == "response.output_item.added":
             index = event.get("output_index")
             slot = index if isinstance(index, int) else max(self._items, default=-1) + 1
@@ -684,7 +903,9 @@ class ResponsesStreamAccumulator:
         elif kind == "response.output_item.done":
             index = event.get("output_index")
             if isinstance(index, int) and event.get("item"):
-                self._items[index] = dict(event["item"])
+                before = self._items.get(index) or {}
+                item = self._items[index] = dict(event["item"])
+                out.unstreamed = _beyond(item.get("arguments"), before.get("arguments") or "")
         if isinstance(event.get("response"), dict):
             self._response = event["response"]
             if kind in TERMINAL_EVENTS:

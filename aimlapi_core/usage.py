@@ -42,6 +42,31 @@ class Usage:
         """Plain dict of the fields."""
         return asdict(self)
 
+    def __add__(self, other: Usage) -> Usage:
+        """The usage of two calls together; a detail count stays ``None`` only where both are.
+
+        Example:
+            >>> (Usage(3, 4, 7, reasoning_tokens=2) + Usage(1, 1, 2)).as_dict()["reasoning_tokens"]
+            2
+            >>> sum([Usage(1, 2, 3), Usage(4, 5, 9)], Usage()).total_tokens
+            12
+        """
+        if not isinstance(other, Usage):
+            return NotImplemented
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.total_tokens + other.total_tokens,
+            _add(self.cached_input_tokens, other.cached_input_tokens),
+            _add(self.reasoning_tokens, other.reasoning_tokens),
+            _add(self.audio_input_tokens, other.audio_input_tokens),
+            _add(self.audio_output_tokens, other.audio_output_tokens),
+        )
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else a + b
+
 
 @dataclass(frozen=True, slots=True)
 class Cost:

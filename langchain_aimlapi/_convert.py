@@ -28,6 +28,7 @@ from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 
 from aimlapi_core import ChatReply, Cost, StreamDelta, Usage
+from aimlapi_core.stream import synthetic_call_id
 from aimlapi_core.wire import AssistantMessage
 
 PROVIDER = "aimlapi"
@@ -214,8 +215,10 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
     if wire.refusal:
         additional_kwargs["refusal"] = wire.refusal
     raw_calls = [c.model_dump(exclude_none=True) for c in wire.tool_calls or ()]
-    for call in raw_calls:  # some providers omit the arguments of a no-argument call
+    for slot, call in enumerate(raw_calls):
+        # some providers omit the arguments of a no-argument call, and some the id
         call.setdefault("function", {}).setdefault("arguments", "")
+        call.setdefault("id", synthetic_call_id(slot))
     if raw_calls:
         additional_kwargs["tool_calls"] = raw_calls
     tool_calls, invalid = _parse_tool_calls(raw_calls)

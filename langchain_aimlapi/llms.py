@@ -62,13 +62,12 @@ def _generations(reply: ChatReply) -> list[Generation]:
 
 
 def _token_usage(usages: list[Usage | None]) -> dict[str, int]:
-    total = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-    for usage in usages:
-        if usage is not None:
-            total["prompt_tokens"] += usage.input_tokens
-            total["completion_tokens"] += usage.output_tokens
-            total["total_tokens"] += usage.total_tokens
-    return total
+    total = sum((u for u in usages if u is not None), Usage())
+    return {
+        "prompt_tokens": total.input_tokens,
+        "completion_tokens": total.output_tokens,
+        "total_tokens": total.total_tokens,
+    }
 
 
 def _chunk(delta: StreamDelta, inference_id: str | None) -> GenerationChunk | None:

@@ -60,9 +60,10 @@ from aimlapi_core.settings import (
     DEFAULT_TIMEOUT,
 )
 from aimlapi_core.shaping import shape_chat_request
+from aimlapi_core.tools import tool_choice_to_wire
 
 from ._connection import AIMLAPIConnection
-from .convert import chat_response_from_reply, to_wire_messages, tool_choice_to_wire, tool_specs
+from .convert import chat_response_from_reply, messages_to_wire, tool_specs
 from .stream import achat_responses, chat_responses
 from .structured import parse_json_output, response_format_for
 
@@ -276,7 +277,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
 
     def _unshaped_body(self, messages: Sequence[ChatMessage], **kwargs: Any) -> dict[str, Any]:
         """Model, wire messages, fields, ``additional_kwargs`` and call kwargs, in that order."""
-        body: dict[str, Any] = {"model": self.model, "messages": to_wire_messages(messages)}
+        body: dict[str, Any] = {"model": self.model, "messages": messages_to_wire(messages)}
         if self.temperature is not None:
             body["temperature"] = self.temperature
         if self.max_tokens is not None:
@@ -447,7 +448,9 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         out: dict[str, Any] = {"messages": messages}
         if specs:
             out["tools"] = specs
-            out["tool_choice"] = tool_choice_to_wire(tool_choice, tool_required)
+            # None (LlamaIndex's default) sends "auto", or "required" with tool_required
+            choice = tool_choice_to_wire(tool_choice)
+            out["tool_choice"] = choice or ("required" if tool_required else "auto")
             if _accepts(self.capabilities, "parallel_tool_calls"):
                 out["parallel_tool_calls"] = allow_parallel_tool_calls
         out.update(kwargs)

@@ -1,13 +1,13 @@
 """LlamaIndex objects ⇄ chat-completions wire dicts, as plain functions.
 
 Nothing here does I/O or keeps state: :mod:`llama_index_aimlapi.base` builds a request with
-:func:`to_wire_messages` and :func:`tool_specs`, sends it through ``aimlapi_core`` and maps the
+:func:`messages_to_wire` and :func:`tool_specs`, sends it through ``aimlapi_core`` and maps the
 :class:`~aimlapi_core.ChatReply` back with :func:`chat_response_from_reply`. Streams are mapped
 by :mod:`llama_index_aimlapi.stream`, which shares :func:`usage_kwargs` and the block builders.
 
 Example:
     >>> from llama_index.core.base.llms.types import ChatMessage
-    >>> to_wire_messages([ChatMessage(role="system", content="Be brief."),
+    >>> messages_to_wire([ChatMessage(role="system", content="Be brief."),
     ...                   ChatMessage(role="user", content="Hi")])
     [{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': 'Hi'}]
 """
@@ -40,7 +40,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from aimlapi_core import ChatReply, Cost, Usage
-from aimlapi_core.tools import tool_choice_to_wire as core_tool_choice_to_wire
+from aimlapi_core.stream import synthetic_call_id
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -51,10 +51,9 @@ __all__ = [
     "image_part",
     "logprobs_from_wire",
     "message_to_wire",
+    "messages_to_wire",
     "strict_json_schema",
     "synthetic_call_id",
-    "to_wire_messages",
-    "tool_choice_to_wire",
     "tool_specs",
     "usage_kwargs",
 ]
@@ -229,11 +228,11 @@ def message_to_wire(message: ChatMessage) -> dict[str, Any]:
     return out
 
 
-def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
+def messages_to_wire(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
     """Every message of a conversation as a chat-completions message dict.
 
     Example:
-        >>> to_wire_messages([ChatMessage(role="tool", content="3",
+        >>> messages_to_wire([ChatMessage(role="tool", content="3",
         ...                               additional_kwargs={"tool_call_id": "c1"})])
         [{'role': 'tool', 'content': '3', 'tool_call_id': 'c1'}]
     """
@@ -304,37 +303,9 @@ def tool_specs(tools: Sequence[BaseTool], *, strict: bool) -> list[dict[str, Any
     return specs
 
 
-def tool_choice_to_wire(
-    tool_choice: str | dict[str, Any] | None, tool_required: bool
-) -> str | dict[str, Any]:
-    """``tool_choice`` for the request: ``auto``/``required``/``none``, or one named function.
-
-    Example:
-        >>> tool_choice_to_wire(None, True), tool_choice_to_wire("add", False)
-        ('required', {'type': 'function', 'function': {'name': 'add'}})
-    """
-    if tool_choice is None:
-        return "required" if tool_required else "auto"
-    wire = core_tool_choice_to_wire(tool_choice)
-    assert wire is not None  # only None maps to None, handled above
-    return wire
-
-
 # ---------------------------------------------------------------------------------------------
 # Replies: wire -> ChatResponse
 # ---------------------------------------------------------------------------------------------
-
-
-def synthetic_call_id(index: int) -> str:
-    """The id given to a tool call whose provider sent none (Gemini's OpenAI layer does that).
-
-    The tool reply must name its call, so an id-less call gets ``call_<index>``.
-
-    Example:
-        >>> synthetic_call_id(1)
-        'call_1'
-    """
-    return f"call_{index}"
 
 
 def usage_kwargs(

@@ -2,9 +2,9 @@
 
 LlamaIndex wants every streamed :class:`ChatResponse` to carry the whole message so far
 (``message``) plus what this chunk added (``delta``). The core's
-:class:`~aimlapi_core.ChatStreamAccumulator` has already resolved every tool-call fragment of
-every delta of a chunk to its call slot (``ToolCallDelta.index``), so parallel calls, calls
-sent whole in one chunk and providers that omit ``index`` all land in the right place here.
+:class:`~aimlapi_core.ChatStreamAccumulator` is the one fold of the stream: it has resolved
+every tool-call fragment to its call slot, so parallel calls, calls sent whole in one chunk
+and providers that omit ``index`` are in the right place in the state this module reads.
 
 Example:
     >>> from aimlapi_core import ChatStreamAccumulator
@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-from bisect import insort
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from typing import Protocol
 
@@ -31,35 +30,28 @@ from llama_index.core.base.llms.types import (
 )
 
 from aimlapi_core import Cost, StreamDelta, Usage
+from aimlapi_core.stream import ToolCallState, synthetic_call_id
 from aimlapi_core.usage import cost_from_headers
 
-from .convert import (
-    assistant_blocks,
-    logprobs_from_wire,
-    synthetic_call_id,
-    usage_kwargs,
-)
+from .convert import assistant_blocks, logprobs_from_wire, usage_kwargs
 
 __all__ = ["StreamAssembler", "achat_responses", "chat_responses"]
 
 
-class _Call:
-    __slots__ = ("arguments", "id", "name")
-
-    def __init__(self) -> None:
-        self.id: str | None = None
-        self.name: str | None = None
-        self.arguments = ""  # the whole string so far (a list joined per chunk is O(n²))
-
-
 class StreamAssembler:
     """Builds one cumulative :class:`ChatResponse` per stream delta (choice 0).
+
+    It folds nothing itself: the message so far is the core accumulator's state of choice 0
+    (``delta.accumulator.choice(0)``: text, reasoning, calls in slot order, finish reason);
+    from the delta it takes only what this chunk added (``delta``, ``thinking_delta``,
+    logprobs) and when usage or cost arrived.
 
     ``raw`` of each response is that chunk's wire dict. Usage, cost (``meta.usage``, else the
     ``x-aimlapi-*`` headers) and the inference id go in ``additional_kwargs`` as for a
     non-streamed reply, from the chunk that carried them onwards, so the last response has
     them even when a provider sends more chunks after the usage one; ``thinking_delta`` holds
     this chunk's reasoning text, as llama-index-llms-openai does, for agents that stream it.
+    A call whose provider sent no id shows :func:`~aimlapi_core.stream.synthetic_call_id`.
 
     Every response is a snapshot a consumer may keep: later chunks never change it. Its
     message, block list, ``additional_kwargs``, ``tool_calls`` list, call dicts and call
@@ -73,56 +65,39 @@ class StreamAssembler:
         self.inference_id = inference_id
         self.header_cost = header_cost
         self.role = MessageRole.ASSISTANT
-        self.text = ""
-        self.reasoning = ""
-        self.calls: dict[int, _Call] = {}
-        self._slots: list[int] = []  # the keys of ``calls`` in order, kept as calls arrive
-        self.finish_reason: str | None = None
         self.usage: Usage | None = None
         self.cost: Cost | None = None
         # usage/cost/inference-id kwargs change only with usage or cost: built once per change
         self._usage_kwargs = usage_kwargs(None, None, inference_id)
         # thinking and text blocks, built again only when they change (None)
         self._head: list[ContentBlock] | None = None
+        self._reasoning = ""  # choice 0's reasoning as of the last chunk that added some
 
     def add(self, delta: StreamDelta) -> ChatResponse:
-        """Fold in one delta and return the message so far."""
+        """Read one delta and the state it left; return the message so far."""
         text_delta = ""
         reasoning_delta = ""
         logprobs = None
         for choice in delta.choices:
             if choice.index != 0:
                 continue  # n > 1 is not exposed by LlamaIndex's ChatResponse
-            content = choice.content
-            if content:
-                text_delta += content
-                self.text += content
-                self._head = None
+            if choice.content:
+                text_delta += choice.content
             if choice.reasoning:
                 reasoning_delta += choice.reasoning
-                self.reasoning += choice.reasoning
-                self._head = None
-            for fragment in choice.tool_calls:
-                call = self.calls.get(fragment.index)
-                if call is None:
-                    call = self.calls[fragment.index] = _Call()
-                    insort(self._slots, fragment.index)
-                if fragment.id:
-                    call.id = fragment.id
-                if fragment.name and not call.name:
-                    call.name = fragment.name
-                if fragment.arguments:
-                    call.arguments += fragment.arguments
-            if choice.finish_reason:
-                self.finish_reason = choice.finish_reason
             if choice.logprobs:
                 logprobs = logprobs_from_wire(choice.logprobs)
+        state = delta.accumulator.choice(0)
+        if text_delta or reasoning_delta:
+            self._head = None
+            if reasoning_delta and state is not None:
+                self._reasoning = state.reasoning  # read once a change, not every chunk
 
         if delta.usage is not None or delta.cost is not None:
             if delta.usage is not None:
                 self.usage = delta.usage
                 self.cost = self.cost or self.header_cost
-                if self.reasoning:
+                if self._reasoning:
                     self._head = None  # the thinking block carries the reasoning token count
             if delta.cost is not None:
                 self.cost = delta.cost
@@ -131,21 +106,26 @@ class StreamAssembler:
         if head is None:
             tokens = self.usage.reasoning_tokens if self.usage else None
             head = self._head = assistant_blocks(
-                self.text, self.reasoning, (), always_text=True, reasoning_tokens=tokens
+                state.text if state is not None else "",
+                self._reasoning,
+                (),
+                always_text=True,
+                reasoning_tokens=tokens,
             )
-        if self._slots:
-            message = self._message_with_calls(head)
+        if state is not None and state.calls:
+            message = self._message_with_calls(head, state.calls)
         else:
             message = ChatMessage(role=self.role, blocks=head)  # validation copies the list
         kwargs = self._usage_kwargs  # and ChatResponse's validation copies this dict
-        if reasoning_delta or self.reasoning or self.finish_reason:
+        finish_reason = state.finish_reason if state is not None else None
+        if reasoning_delta or self._reasoning or finish_reason:
             kwargs = dict(kwargs)
             if reasoning_delta:
                 kwargs["thinking_delta"] = reasoning_delta
-            if self.reasoning:
-                kwargs["reasoning_content"] = self.reasoning
-            if self.finish_reason:
-                kwargs["finish_reason"] = self.finish_reason
+            if self._reasoning:
+                kwargs["reasoning_content"] = self._reasoning
+            if finish_reason:
+                kwargs["finish_reason"] = finish_reason
         if logprobs is None:
             return ChatResponse(
                 message=message, delta=text_delta, raw=delta.chunk, additional_kwargs=kwargs
@@ -158,20 +138,24 @@ class StreamAssembler:
             additional_kwargs=kwargs,
         )
 
-    def _message_with_calls(self, head: list[ContentBlock]) -> ChatMessage:
+    def _message_with_calls(
+        self, head: list[ContentBlock], calls: list[ToolCallState]
+    ) -> ChatMessage:
         """The message so far with its tool calls in slot order, as wire dicts
-        (``additional_kwargs``) and as blocks after the thinking and text ones (the blocks
-        :func:`~.convert.assistant_blocks` would build; written out here because this runs
-        for every chunk of a tool-call stream, where going through the wire dicts cost ~3 ms
-        a 2,000-chunk stream)."""
+        (``additional_kwargs``) and as blocks after the thinking and text ones.
+
+        Its twin is :func:`~.convert.assistant_blocks`, which builds the same blocks from wire
+        dicts; this runs for every chunk of a tool-call stream, where going through the wire
+        dicts cost ~3 ms a 2,000-chunk stream. ``tests/llama_index/test_llama_stream_fastpath.py``
+        proves each response equals one built the plain way.
+        """
         blocks = head.copy()
-        calls = []
-        for slot in self._slots:
-            call = self.calls[slot]
-            call_id = call.id or synthetic_call_id(slot)
+        wire = []
+        for call in calls:
+            call_id = call.id or synthetic_call_id(call.slot)
             name = call.name or ""
             arguments = call.arguments
-            calls.append(
+            wire.append(
                 {
                     "id": call_id,
                     "type": "function",
@@ -181,7 +165,7 @@ class StreamAssembler:
             blocks.append(
                 ToolCallBlock(tool_call_id=call_id, tool_name=name, tool_kwargs=arguments)
             )
-        return ChatMessage(role=self.role, blocks=blocks, additional_kwargs={"tool_calls": calls})
+        return ChatMessage(role=self.role, blocks=blocks, additional_kwargs={"tool_calls": wire})
 
 
 class _OpenStream(Protocol):

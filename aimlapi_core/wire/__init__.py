@@ -10,31 +10,21 @@ from ._base import WireModel
 from .chat import (
     AssistantMessage,
     ChatCompletion,
-    ChatCompletionChunk,
-    ChatCompletionRequest,
     Choice,
-    ChunkChoice,
-    ChunkDelta,
     FunctionCall,
     ToolCall,
     reasoning_text_of,
     text_of_content,
 )
-from .responses import FunctionCallItem, Response, ResponsesRequest, ResponseStreamEvent
+from .responses import FunctionCallItem, Response
 
 __all__ = [
     "AssistantMessage",
     "ChatCompletion",
-    "ChatCompletionChunk",
-    "ChatCompletionRequest",
     "Choice",
-    "ChunkChoice",
-    "ChunkDelta",
     "FunctionCall",
     "FunctionCallItem",
     "Response",
-    "ResponseStreamEvent",
-    "ResponsesRequest",
     "ToolCall",
     "WireModel",
     "reasoning_text_of",

@@ -1,4 +1,5 @@
-"""Wire models of ``POST /v1/chat/completions``: request, response and stream chunk.
+"""Wire models of ``POST /v1/chat/completions`` replies (stream chunks stay plain dicts: the
+accumulator folds them without validating each).
 
 Example:
     >>> c = ChatCompletion.model_validate({"id": "x", "choices": [{"index": 0,
@@ -9,19 +10,18 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from ..usage import Cost, Usage, cost_from_meta, usage_from_wire
 from ._base import WireModel
 
+_TEXT_PARTS = ("text", "output_text")
+
 __all__ = [
     "AssistantMessage",
     "ChatCompletion",
-    "ChatCompletionChunk",
-    "ChatCompletionRequest",
     "Choice",
-    "ChunkChoice",
-    "ChunkDelta",
     "FunctionCall",
     "ToolCall",
     "reasoning_text_of",
@@ -29,22 +29,34 @@ __all__ = [
 ]
 
 
-def text_of_content(content: Any) -> str:
-    """The text of a message ``content``: a string, or the ``text`` of its text parts.
+def text_of_content(
+    content: Any,
+    types: Collection[str] | None = _TEXT_PARTS,
+    *,
+    key: str = "text",
+    sep: str = "",
+) -> str:
+    """The text of a ``content``: a string, or the ``key`` of its parts of ``types``.
+
+    The one joiner of text parts: chat message content (``text`` parts), Responses message
+    items (``output_text``, or ``refusal`` parts by their ``refusal``) and reasoning items
+    (``types=None``: every part, ``sep="\\n\\n"``).
 
     Example:
         >>> text_of_content([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}])
         'ab'
+        >>> text_of_content([{"type": "refusal", "refusal": "No."}], ("refusal",), key="refusal")
+        'No.'
     """
     if content is None:
         return ""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(
-            part.get("text") or ""
+        return sep.join(
+            part.get(key) or ""
             for part in content
-            if isinstance(part, dict) and part.get("type") in ("text", "output_text")
+            if isinstance(part, dict) and (types is None or part.get("type") in types)
         )
     return str(content)
 
@@ -150,64 +162,3 @@ class ChatCompletion(_UsageMixin):
     choices: list[Choice] = []
     system_fingerprint: str | None = None
     service_tier: str | None = None
-
-
-class ChunkDelta(WireModel):
-    """The ``delta`` of a stream chunk's choice."""
-
-    role: str | None = None
-    content: str | None = None
-    tool_calls: list[dict[str, Any]] | None = None
-    refusal: str | None = None
-    reasoning_content: str | None = None
-    reasoning: str | None = None
-    reasoning_details: list[Any] | None = None
-
-
-class ChunkChoice(WireModel):
-    """One choice of a stream chunk."""
-
-    index: int = 0
-    delta: ChunkDelta = ChunkDelta()
-    finish_reason: str | None = None
-    logprobs: dict[str, Any] | None = None
-
-
-class ChatCompletionChunk(_UsageMixin):
-    """One ``chat.completion.chunk`` event; the usage-only last chunk has no choices."""
-
-    id: str | None = None
-    object: str | None = None
-    created: int | None = None
-    model: str | None = None
-    choices: list[ChunkChoice] = []
-    system_fingerprint: str | None = None
-
-
-class ChatCompletionRequest(WireModel):
-    """The request body; any parameter not named here passes through as an extra field.
-
-    Example:
-        >>> ChatCompletionRequest(model="openai/gpt-4o", messages=[{"role": "user",
-        ...     "content": "hi"}], seed=1).model_dump(exclude_none=True)["seed"]
-        1
-    """
-
-    model: str
-    messages: list[dict[str, Any]]
-    stream: bool | None = None
-    stream_options: dict[str, Any] | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
-    max_completion_tokens: int | None = None
-    stop: str | list[str] | None = None
-    n: int | None = None
-    seed: int | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
-    parallel_tool_calls: bool | None = None
-    response_format: dict[str, Any] | None = None
-    reasoning_effort: str | None = None
-    logprobs: bool | None = None
-    top_logprobs: int | None = None

@@ -1,4 +1,4 @@
-"""Wire models of ``POST /v1/embeddings``: request, response, one embedding, and decoding.
+"""Wire models of ``POST /v1/embeddings``: the reply, one embedding, and decoding.
 
 An embedding arrives as a JSON list of floats, or, when the request said
 ``encoding_format: "base64"``, as the base64 of its little-endian float32 values (a quarter of
@@ -23,7 +23,7 @@ from ..errors import AIMLAPIError
 from ._base import WireModel
 from .chat import _UsageMixin
 
-__all__ = ["Embedding", "EmbeddingsRequest", "EmbeddingsResponse", "decode_base64_floats"]
+__all__ = ["Embedding", "EmbeddingsResponse", "decode_base64_floats"]
 
 
 def decode_base64_floats(data: str) -> list[float]:
@@ -82,19 +82,3 @@ class EmbeddingsResponse(_UsageMixin):
     object: str | None = None
     data: list[Embedding] = []
     model: str | None = None
-
-
-class EmbeddingsRequest(WireModel):
-    """The request body; any parameter not named here passes through as an extra field.
-
-    Example:
-        >>> EmbeddingsRequest(model="text-embedding-3-small", input=["a", "b"],
-        ...                   dimensions=256).model_dump(exclude_none=True)
-        {'model': 'text-embedding-3-small', 'input': ['a', 'b'], 'dimensions': 256}
-    """
-
-    model: str
-    input: str | list[str] | list[int] | list[list[int]]
-    dimensions: int | None = None
-    encoding_format: str | None = None
-    user: str | None = None

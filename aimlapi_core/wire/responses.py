@@ -1,4 +1,4 @@
-"""Wire models of ``POST /v1/responses``: request, response, output items and stream events.
+"""Wire models of ``POST /v1/responses`` replies: the response and its output items.
 
 Output is a list of typed items (``message`` with ``output_text`` parts, ``reasoning`` with
 ``summary`` parts, ``function_call`` with ``call_id``, and built-in tool calls); the helpers
@@ -17,8 +17,9 @@ from typing import Any
 
 from ..usage import Cost, Usage, cost_from_meta, usage_from_wire
 from ._base import WireModel
+from .chat import text_of_content
 
-__all__ = ["FunctionCallItem", "Response", "ResponseStreamEvent", "ResponsesRequest"]
+__all__ = ["FunctionCallItem", "Response"]
 
 TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
 
@@ -32,29 +33,6 @@ class FunctionCallItem(WireModel):
     name: str | None = None
     arguments: str = ""
     status: str | None = None
-
-
-def _item_text(item: dict[str, Any]) -> str:
-    return "".join(
-        part.get("text") or ""
-        for part in item.get("content") or []
-        if isinstance(part, dict) and part.get("type") == "output_text"
-    )
-
-
-def _item_refusal(item: dict[str, Any]) -> str:
-    return "".join(
-        part.get("refusal") or ""
-        for part in item.get("content") or []
-        if isinstance(part, dict) and part.get("type") == "refusal"
-    )
-
-
-def _reasoning_item_text(item: dict[str, Any]) -> str:
-    parts = item.get("summary") or []
-    if not parts:
-        parts = item.get("content") or []
-    return "\n\n".join(p.get("text") or "" for p in parts if isinstance(p, dict))
 
 
 class Response(WireModel):
@@ -75,12 +53,20 @@ class Response(WireModel):
     @property
     def text(self) -> str:
         """All ``output_text`` of all ``message`` items, in order."""
-        return "".join(_item_text(i) for i in self.output if i.get("type") == "message")
+        return "".join(
+            text_of_content(i.get("content") or [], ("output_text",))
+            for i in self.output
+            if i.get("type") == "message"
+        )
 
     @property
     def refusal(self) -> str | None:
         """A refusal the model gave instead of text, if any."""
-        text = "".join(_item_refusal(i) for i in self.output if i.get("type") == "message")
+        text = "".join(
+            text_of_content(i.get("content") or [], ("refusal",), key="refusal")
+            for i in self.output
+            if i.get("type") == "message"
+        )
         return text or None
 
     @property
@@ -95,7 +81,11 @@ class Response(WireModel):
     @property
     def reasoning_text(self) -> str | None:
         """Reasoning summaries (or reasoning text) of all ``reasoning`` items."""
-        texts = [_reasoning_item_text(i) for i in self.output if i.get("type") == "reasoning"]
+        texts = [
+            text_of_content(i.get("summary") or i.get("content") or [], None, sep="\n\n")
+            for i in self.output
+            if i.get("type") == "reasoning"
+        ]
         joined = "\n\n".join(t for t in texts if t)
         return joined or None
 
@@ -115,37 +105,3 @@ class Response(WireModel):
     def cost(self) -> Cost | None:
         """AI/ML API's ``meta.usage`` cost."""
         return cost_from_meta(self.meta)
-
-
-class ResponseStreamEvent(WireModel):
-    """One typed stream event (``response.output_text.delta`` and 50-odd others)."""
-
-    type: str
-    sequence_number: int | None = None
-    output_index: int | None = None
-    content_index: int | None = None
-    summary_index: int | None = None
-    item_id: str | None = None
-    delta: Any = None
-    item: dict[str, Any] | None = None
-    response: dict[str, Any] | None = None
-
-
-class ResponsesRequest(WireModel):
-    """The request body of ``POST /v1/responses``; other parameters pass through as extras."""
-
-    model: str
-    input: str | list[dict[str, Any]]
-    instructions: str | None = None
-    max_output_tokens: int | None = None
-    reasoning: dict[str, Any] | None = None
-    text: dict[str, Any] | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
-    parallel_tool_calls: bool | None = None
-    previous_response_id: str | None = None
-    store: bool | None = None
-    include: list[str] | None = None
-    stream: bool | None = None
-    temperature: float | None = None
-    top_p: float | None = None

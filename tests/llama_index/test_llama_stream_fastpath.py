@@ -1,15 +1,13 @@
-"""The fast paths of a streamed reply, against the plain way of building the same objects.
+"""The LlamaIndex stream's fast paths, against the plain way of building the same objects.
 
-Two shortcuts serve every chunk of a long stream: the core accumulator folds a content-only
-delta and a known call's next ``arguments`` piece without its general walk (``_add_usual``),
-and :class:`StreamAssembler` keeps the thinking/text blocks until they change. Each must give
-exactly what the plain way gives, and no response a consumer holds may change afterwards:
+:class:`StreamAssembler` folds nothing: it reads the core accumulator's state (whose own fast
+path is proved in ``tests/core/test_stream_fastpath.py``), keeps the thinking/text blocks
+until they change, and builds call blocks straight from the call state
+(``_message_with_calls``, the twin of :func:`assistant_blocks`). Each must give exactly what
+the plain way gives, and no response a consumer holds may change afterwards:
 
-* every typed delta and the folded result equal those of the general walk alone, on random
-  streams perturbed into every shape the fast path must hand over (repeated ids, late names,
-  ``type`` on fragments, logprobs, finish reasons, id-less calls, an index reused);
-* every :class:`ChatResponse` equals one rebuilt from scratch for the same chunks, when it
-  is yielded and again at the end of the stream (snapshots are not shared state);
+* every :class:`ChatResponse` equals one rebuilt from scratch from the typed deltas alone,
+  when it is yielded and again at the end of the stream (snapshots are not shared state);
 * end to end through ``stream_chat_with_tools``, sync and async: partial calls, parallel
   interleaved calls, a name that arrives late, per-response ``tool_calls`` lists and dicts.
 """
@@ -17,13 +15,10 @@ exactly what the plain way gives, and no response a consumer holds may change af
 from __future__ import annotations
 
 import copy
-import random
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -42,169 +37,9 @@ from llama_index_aimlapi.convert import (
     usage_kwargs,
 )
 from llama_index_aimlapi.stream import StreamAssembler
-from tests.support.chat_strategies import completions
-from tests.support.wire_expect import synth_chat_chunks
+from tests.support.chat_strategies import chat_streams
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-class GeneralWalk(ChatStreamAccumulator):
-    """The accumulator with its fast path turned off: every chunk takes the general walk."""
-
-    def _add_usual(self, raw: dict[str, Any]) -> None:
-        return None
-
-
-# --------------------------------------------------------------------------- random streams
-
-
-def perturbed(chunks: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
-    """The same stream in the other shapes providers send, each of which the fast path must
-    leave to the general walk (or fold the same way): ids and ``type`` repeated on argument
-    fragments, a name sent after the first fragment, id-less calls, logprobs, a finish reason
-    on the last content chunk, empty and ``None`` pieces, a second choice."""
-    out = copy.deepcopy(chunks)
-    ids_dropped = rng.random() < 0.2
-    indexless = rng.random() < 0.15
-    for chunk in out:
-        for choice in chunk["choices"]:
-            delta = choice["delta"]
-            for fragment in delta.get("tool_calls") or ():
-                function, index = fragment["function"], fragment["index"]
-                if ids_dropped:
-                    fragment.pop("id", None)
-                if "name" in function and rng.random() < 0.3:
-                    # the header without its name; the name follows in a fragment of its own
-                    name = function.pop("name")
-                    delta["tool_calls"] = [fragment, {"index": index, "function": {"name": name}}]
-                roll = rng.random()
-                if roll < 0.1:
-                    fragment["type"] = "function"
-                elif roll < 0.2 and not ids_dropped:
-                    fragment["id"] = f"call_repeat_{index}"
-                elif roll < 0.25:
-                    function["arguments"] = rng.choice(["", None])
-                if indexless and "id" not in fragment and rng.random() < 0.5:
-                    del fragment["index"]  # followed to the call the last fragment went to
-            if "content" in delta and len(delta) == 1:
-                roll = rng.random()
-                if roll < 0.05:
-                    choice["logprobs"] = {
-                        "content": [{"token": "x", "logprob": -0.5, "bytes": [120]}]
-                    }
-                elif roll < 0.1:
-                    delta["content"] = rng.choice(["", None])
-    ends = [i for i, c in enumerate(out) if c["choices"] and c["choices"][0]["finish_reason"]]
-    if ends and ends[0] > 1 and rng.random() < 0.3:
-        # the finish reason on the last content or arguments chunk, no chunk of its own
-        end = out.pop(ends[0])
-        out[ends[0] - 1]["choices"][0]["finish_reason"] = end["choices"][0]["finish_reason"]
-    if out and rng.random() < 0.2:
-        # a second choice beside the first (n=2): folded too, not shown by LlamaIndex
-        first = out[0]["choices"][0]
-        out[0]["choices"].append({**copy.deepcopy(first), "index": 1})
-    return out
-
-
-def stream_cases() -> st.SearchStrategy[list[dict[str, Any]]]:
-    return st.builds(
-        lambda body, rng, perturb: (
-            perturbed(synth_chat_chunks(body, rng), rng)
-            if perturb
-            else synth_chat_chunks(body, rng)
-        ),
-        completions(),
-        st.randoms(use_true_random=False),
-        st.booleans(),
-    )
-
-
-# --------------------------------------------------------------------------- core fast path
-
-
-@PROPS
-@given(stream_cases())
-def test_fast_path_folds_like_the_general_walk(chunks: list[dict[str, Any]]) -> None:
-    fast, general = ChatStreamAccumulator(), GeneralWalk()
-    for chunk in chunks:
-        assert fast.add(copy.deepcopy(chunk)) == general.add(copy.deepcopy(chunk))
-    assert fast.to_wire() == general.to_wire()
-
-
-def test_the_fast_path_is_taken_for_usual_chunks() -> None:
-    """Guards the test above: the shapes of OpenAI's stream do go through the fast path."""
-    taken = 0
-
-    class Counting(ChatStreamAccumulator):
-        def _add_usual(self, raw: dict[str, Any]) -> Any:
-            nonlocal taken
-            out = super()._add_usual(raw)
-            taken += out is not None
-            return out
-
-    body = {
-        "choices": [
-            {
-                "index": 0,
-                "message": {
-                    "role": "assistant",
-                    "content": "Calling it.",
-                    "tool_calls": [
-                        {
-                            "id": "c1",
-                            "type": "function",
-                            "function": {"name": "f", "arguments": '{"a": "xyzxyzxyz"}'},
-                        }
-                    ],
-                },
-                "finish_reason": "tool_calls",
-            }
-        ]
-    }
-    chunks = synth_chat_chunks(body, random.Random(1))
-    acc = Counting()
-    for chunk in chunks:
-        acc.add(chunk)
-    usual = sum(
-        1
-        for c in chunks[1:]
-        for ch in c["choices"]
-        if list(ch["delta"]) == ["content"]
-        or ch["delta"].get("tool_calls", [{}])[0].keys() == {"index", "function"}
-    )
-    assert usual > 5 and taken == usual
-
-
-def test_long_streams_join_the_same_text() -> None:
-    """Pieces are joined a run at a time; the result is the same text, whatever the count."""
-    acc = ChatStreamAccumulator()
-    head = {"index": 0, "id": "c1", "type": "function", "function": {"name": "f"}}
-    acc.add({"choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [head]}}]})
-    text = [f"w{i} " for i in range(1000)]
-    args = [f'"{i}",' for i in range(777)]
-    for i in range(1000):
-        acc.add({"choices": [{"index": 0, "delta": {"content": text[i]}}]})
-        if i < len(args):
-            fragment = {"index": 0, "function": {"arguments": args[i]}}
-            acc.add({"choices": [{"index": 0, "delta": {"tool_calls": [fragment]}}]})
-    message = acc.result().choices[0].message
-    assert message.content == "".join(text)
-    assert message.tool_calls is not None
-    assert message.tool_calls[0].function.arguments == "".join(args)
-
-
-def test_a_piece_that_is_not_text_still_fails_at_the_end() -> None:
-    """A provider sending arguments as an object: as before, folding keeps it and joining the
-    call's text at the end is what fails, however many pieces came around it."""
-    acc = ChatStreamAccumulator()
-    head = {"index": 0, "id": "c1", "type": "function", "function": {"name": "f"}}
-    acc.add({"choices": [{"index": 0, "delta": {"tool_calls": [head]}}]})
-    pieces: list[Any] = ["{", {"a": 1}, *["x"] * 40]
-    for piece in pieces:
-        fragment = {"index": 0, "function": {"arguments": piece}}
-        acc.add({"choices": [{"index": 0, "delta": {"tool_calls": [fragment]}}]})
-    with pytest.raises(TypeError):
-        acc.to_wire()
 
 
 # --------------------------------------------------------------------------- the assembler
@@ -263,17 +98,19 @@ def rebuilt(deltas: list[StreamDelta], inference_id: str | None) -> Iterator[Cha
 
 
 @PROPS
-@given(stream_cases())
+@given(chat_streams())
 def test_every_response_equals_one_built_from_scratch(chunks: list[dict[str, Any]]) -> None:
     acc = ChatStreamAccumulator()
-    deltas = [acc.add(chunk) for chunk in chunks]
     assembler = StreamAssembler(inference_id="inf-1")
-    held, at_yield = [], []
-    for delta, expected in zip(deltas, rebuilt(deltas, "inf-1"), strict=True):
-        response = assembler.add(delta)
-        assert response.model_dump() == expected.model_dump()
+    # the assembler reads the accumulator's state: each chunk is folded as a stream goes
+    deltas, held, at_yield = [], [], []
+    for chunk in chunks:
+        deltas.append(acc.add(chunk))
+        response = assembler.add(deltas[-1])
         held.append(response)
         at_yield.append(copy.deepcopy(response.model_dump()))
+    expected = [r.model_dump() for r in rebuilt(deltas, "inf-1")]
+    assert at_yield == expected
     # later chunks changed nothing a consumer held
     assert [r.model_dump() for r in held] == at_yield
 

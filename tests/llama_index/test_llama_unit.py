@@ -37,7 +37,7 @@ from aimlapi_core import (
 )
 from aimlapi_core.shaping import AIMLAPIParameterWarning, reset_parameter_warnings
 from llama_index_aimlapi import AIMLAPI, DEFAULT_CONTEXT_WINDOW
-from llama_index_aimlapi.convert import message_to_wire, to_wire_messages
+from llama_index_aimlapi.convert import message_to_wire, messages_to_wire
 
 ROOT = Path(__file__).resolve().parents[2]
 HI = [ChatMessage(role="user", content="Hi")]
@@ -338,7 +338,7 @@ def test_assistant_history_round_trip() -> None:
         ],
     )
     tool = ChatMessage(role="tool", content="3", additional_kwargs={"tool_call_id": "c1"})
-    assert to_wire_messages([assistant, tool]) == [
+    assert messages_to_wire([assistant, tool]) == [
         {
             "role": "assistant",
             "content": "Adding.",
