@@ -352,10 +352,14 @@ def context_windows(docs: Path) -> dict[str, int]:
     end = text.find("\n## ", start + 1)
     out: dict[str, int] = {}
     for cell_id, _developer, context in TABLE_ROW.findall(text[start:end]):
-        model_id = TAG.sub("", cell_id).translate(ZERO_WIDTH).strip()
         digits = TAG.sub("", context).replace(",", "").strip()
-        if model_id and digits.isdigit() and int(digits) > 0:
-            out[model_id] = int(digits)
+        if not digits.isdigit() or int(digits) <= 0:
+            continue
+        # One row may name several ids: "deepseek-chat or<br>deepseek/deepseek-chat".
+        for name in re.split(r"<br\s*/?>|\s+or\b", cell_id):
+            model_id = TAG.sub("", name).translate(ZERO_WIDTH).strip()
+            if model_id:
+                out[model_id] = int(digits)
     return out
 
 
@@ -425,6 +429,16 @@ def build(docs: Path) -> tuple[dict[str, Any], list[str]]:
         for spec_file in spec_files[name]:
             reasoning_named |= {i for i, files in spec_files.items() if spec_file in files}
     windows = context_windows(docs)
+    # The table may name an id without the vendor prefix the specs use (qwen-plus for
+    # alibaba/qwen-plus): such a window goes to the one spec id with that name.
+    by_tail: dict[str, list[str]] = defaultdict(list)
+    for model_id in ids:
+        by_tail[_tail(model_id)].append(model_id)
+    for name, window in sorted(windows.items()):
+        targets = by_tail.get(name, [])
+        if name not in ids and len(targets) == 1 and targets[0] not in windows:
+            notes.append(f"model table: {name!r} read as {targets[0]!r}")
+            windows = {**windows, targets[0]: window}
     aliases: dict[str, set[str]] = defaultdict(set)
     limits: dict[str, dict[str, int]] = defaultdict(dict)
     for item in sample_catalogue_items(docs):
