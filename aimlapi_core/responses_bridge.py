@@ -35,7 +35,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Ma
 from typing import Any
 
 from .replies import ChatReply, ResponsesReply, raise_if_failed
-from .shaping import _warn_dropped
+from .shaping import RESPONSES_RENAMES, _warn_dropped, rename_for_responses
 from .stream import ChatStreamAccumulator, ResponsesDelta, StreamDelta
 from .wire.chat import ChatCompletion, text_of_content
 from .wire.responses import TERMINAL_EVENTS, Response
@@ -199,14 +199,6 @@ def _tool_choice(choice: Any) -> Any:
     return choice
 
 
-def _text_format(response_format: Mapping[str, Any]) -> dict[str, Any]:
-    kind = response_format.get("type")
-    if kind == "json_schema":
-        spec = response_format.get("json_schema") or {}
-        return {"type": "json_schema", **spec}
-    return {"type": kind}
-
-
 def responses_request_from_chat(body: Mapping[str, Any]) -> dict[str, Any]:
     """A chat-completions-shaped body → a ``POST /v1/responses`` body; ``body`` is untouched.
 
@@ -241,20 +233,14 @@ def responses_request_from_chat(body: Mapping[str, Any]) -> dict[str, Any]:
                     f"n={value!r}: /v1/responses returns one answer per call; make several "
                     "calls, or use chat completions (use_responses_api=False)."
                 )
-        elif key in ("max_tokens", "max_completion_tokens"):
-            if value is not None:
-                out.setdefault("max_output_tokens", value)
+        elif key in RESPONSES_RENAMES:  # max_tokens, reasoning_effort, response_format...
+            rename_for_responses(out, key, value)
         elif key == "max_output_tokens":
-            out["max_output_tokens"] = value
-        elif key == "reasoning_effort":
             if value is not None:
-                out["reasoning"] = {"effort": value, **(out.get("reasoning") or {})}
+                out["max_output_tokens"] = value
         elif key == "reasoning":
             if isinstance(value, Mapping):
                 out["reasoning"] = {**(out.get("reasoning") or {}), **value}
-        elif key == "response_format":
-            if isinstance(value, Mapping):
-                out["text"] = {**(out.get("text") or {}), "format": _text_format(value)}
         elif key == "text":
             given = value if isinstance(value, Mapping) else {}
             out["text"] = {**given, **(out.get("text") or {})}

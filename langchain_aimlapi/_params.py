@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from aimlapi_core.models import get_capabilities
 from aimlapi_core.responses_bridge import responses_request_from_chat
-from aimlapi_core.shaping import shape_chat_request, shape_responses_request
+from aimlapi_core.shaping import shape_chat_request, shape_responses_request, with_stream_usage
 
 from ._connection import AIMLAPIConnection
 from ._model_kwargs import ModelKwargsMixin
@@ -21,8 +21,11 @@ class AIMLAPIRequestParams(ModelKwargsMixin, AIMLAPIConnection):
     """Model id and sampling parameters, and the chat-completions body built from them.
 
     Example:
+        >>> import warnings
         >>> p = AIMLAPIRequestParams(model="openai/o3-2025-04-16", max_tokens=50, api_key="k")
-        >>> p._request_body([{"role": "user", "content": "hi"}], None, stream=False)
+        >>> with warnings.catch_warnings(record=True) as caught:  # the rename warns once
+        ...     warnings.simplefilter("always")
+        ...     p._request_body([{"role": "user", "content": "hi"}], None, stream=False)
         {'model': 'openai/o3-2025-04-16', 'messages': [{'role': 'user', 'content': 'hi'}], \
 'max_completion_tokens': 50}
     """
@@ -54,8 +57,9 @@ class AIMLAPIRequestParams(ModelKwargsMixin, AIMLAPIConnection):
     reasoning_effort: str | None = None
     """``low``, ``medium`` or ``high`` for reasoning models."""
     reasoning: dict[str, Any] | None = None
-    """Responses-style ``{"effort": ..., "summary": ...}``; ``effort`` is sent as
-    ``reasoning_effort`` on chat completions."""
+    """Responses-style ``{"effort": ..., "summary": ...}``. On chat completions it passes as
+    ``reasoning`` where the model's schema has it, else its ``effort`` is sent as
+    ``reasoning_effort`` (with a warning)."""
     streaming: bool = False
     """Stream in ``invoke`` too (then assembled into one message)."""
     stream_usage: bool = True
@@ -136,10 +140,6 @@ class AIMLAPIRequestParams(ModelKwargsMixin, AIMLAPIConnection):
         if stop is not None:
             params["stop"] = stop
         extra_body = params.pop("extra_body", None) or self.extra_body
-        if not responses:  # Responses takes the whole reasoning object; chat only its effort
-            reasoning = params.pop("reasoning", None)
-            if isinstance(reasoning, dict) and reasoning.get("effort"):
-                params.setdefault("reasoning_effort", reasoning["effort"])
         if params.get("max_completion_tokens") is not None:
             params.setdefault("max_tokens", params.pop("max_completion_tokens"))
         body: dict[str, Any] = {
@@ -157,13 +157,7 @@ class AIMLAPIRequestParams(ModelKwargsMixin, AIMLAPIConnection):
             include_usage = next(
                 (v for v in (stream_usage, explicit) if isinstance(v, bool)), self.stream_usage
             )
-            # Our own default: only where the model's schema takes stream_options.
-            if include_usage and (
-                caps is None or caps.accepts_chat_param("stream_options") is not False
-            ):
-                body["stream_options"] = {"include_usage": True}
-            elif not include_usage:
-                body.pop("stream_options", None)
+            with_stream_usage(body, caps, include_usage)
         if extra_body:
             body.update(extra_body)
         return shape_chat_request(body, caps)

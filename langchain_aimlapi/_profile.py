@@ -25,14 +25,17 @@ def profile_for(model_id: str) -> ModelProfile | None:
         image_inputs=caps.vision,
         image_url_inputs=caps.vision,
         tool_calling=caps.tools,
-        tool_choice=caps.tools and caps.accepts_chat_param("tool_choice") is not False,
+        tool_choice=caps.tools and caps.may_send("tool_choice"),
         tool_call_streaming=caps.tools,
         structured_output=caps.response_format,
         reasoning_output=caps.reasoning,
         temperature=caps.temperature,
     )
-    if caps.reasoning_effort:
-        profile["reasoning_effort_levels"] = ["low", "medium", "high"]
+    spec = caps.chat if caps.chat is not None else caps.responses
+    if caps.reasoning_effort and spec is not None:
+        profile["reasoning_effort_levels"] = [
+            e for e in ("minimal", "low", "medium", "high", "xhigh") if e in spec.efforts
+        ] or ["low", "medium", "high"]
     if caps.context_window:
         profile["max_input_tokens"] = caps.context_window
     if caps.max_output_tokens:

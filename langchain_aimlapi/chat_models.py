@@ -28,7 +28,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict
 
 from aimlapi_core import ChatReply, StreamDelta
-from aimlapi_core.models import get_capabilities
+from aimlapi_core.models import capabilities_for, get_capabilities
 from aimlapi_core.responses_bridge import achat_deltas, chat_deltas, chat_reply_from_responses
 from aimlapi_core.tools import tool_choice_to_wire
 
@@ -358,10 +358,9 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         return super().bind(tools=formatted, **kwargs)
 
     def _default_structured_method(self) -> StructuredMethod:
-        caps = get_capabilities(self.model_name)
-        if caps is None or caps.response_format:
-            return "json_schema"
-        return "function_calling"
+        # The core picks what the model's schema takes: json_schema, json_mode (json_object
+        # only) or function_calling.
+        return capabilities_for(self.model_name).structured_output_method()
 
     def with_structured_output(
         self,
@@ -415,10 +414,7 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
             function = tool["function"]
             ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": tool}
             if method == "function_calling":
-                caps = get_capabilities(self.model_name)
-                takes_parallel = (
-                    caps is None or caps.accepts_chat_param("parallel_tool_calls") is not False
-                )
+                takes_parallel = capabilities_for(self.model_name).may_send("parallel_tool_calls")
                 llm = self.bind_tools(
                     [schema],
                     tool_choice=function["name"],

@@ -52,14 +52,14 @@ from llama_index.core.types import BaseOutputParser, Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher  # what llama_index.core re-exports
 
 from aimlapi_core import Settings
-from aimlapi_core.models import ModelCapabilities, get_capabilities
+from aimlapi_core.models import ModelCapabilities, capabilities_for, get_capabilities
 from aimlapi_core.settings import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from aimlapi_core.shaping import shape_chat_request
+from aimlapi_core.shaping import shape_chat_request, with_stream_usage
 from aimlapi_core.tools import tool_choice_to_wire
 
 from ._connection import AIMLAPIConnection
@@ -82,15 +82,9 @@ DEFAULT_MODEL = "gpt-4o-mini"
 
 DEFAULT_CONTEXT_WINDOW = 128_000
 """Context window (tokens) assumed when neither ``context_window=`` nor the model's
-capabilities say: most chat models on AI/ML API take at least 128k. Set ``context_window=``
-for a smaller model so LlamaIndex's prompt packing stays inside it."""
-
-
-def _accepts(caps: ModelCapabilities | None, param: str) -> bool:
-    """Whether to add ``param`` ourselves: unknown model or schema → yes."""
-    if caps is None:
-        return True
-    return caps.accepts_chat_param(param) is not False
+capabilities say (AI/ML API's model table, or the live catalogue after
+:func:`aimlapi_core.models.refresh_models`): most chat models on AI/ML API take at least 128k.
+Set ``context_window=`` for a smaller model so LlamaIndex's prompt packing stays inside it."""
 
 
 class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
@@ -249,21 +243,27 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
     def metadata(self) -> LLMMetadata:
         """Model name, context window, output size and tool support, from the capabilities.
 
-        Unknown ids never raise: 128000-token window, 256 output tokens, tool calling on.
+        ``context_window`` comes from AI/ML API's model table (or the live catalogue after
+        :func:`aimlapi_core.models.refresh_models`), ``num_output`` from ``max_tokens``, else the
+        model's documented output limit, else LlamaIndex's default (256);
+        ``is_function_calling_model`` from the model's request schema (``tools``), or family
+        rules for ids not in the data. Unknown ids never raise: 128000-token window
+        (:data:`DEFAULT_CONTEXT_WINDOW`), 256 output tokens, tool calling on.
 
         Example:
             >>> AIMLAPI(model="vendor/brand-new").metadata.context_window
             128000
+            >>> AIMLAPI(model="google/gemini-2.5-flash").metadata.context_window
+            1000000
         """
-        caps = self.capabilities
-        context_window = self.context_window or (caps.context_window if caps else None)
-        max_output = caps.max_output_tokens if caps else None
-        num_output = self.max_tokens or max_output or DEFAULT_NUM_OUTPUTS
+        caps = capabilities_for(self.model)
+        context_window = self.context_window or caps.context_window
+        num_output = self.max_tokens or caps.max_output_tokens or DEFAULT_NUM_OUTPUTS
         if self.is_function_calling_model is not None:
             function_calling = self.is_function_calling_model
         else:
-            function_calling = caps.tools if caps is not None else True
-        takes_instructions = caps is None or caps.takes_system_role or caps.takes_developer_role
+            function_calling = caps.tools
+        takes_instructions = caps.takes_system_role or caps.takes_developer_role
         return LLMMetadata(
             context_window=context_window or DEFAULT_CONTEXT_WINDOW,
             num_output=num_output,
@@ -298,11 +298,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             )
         body = self._unshaped_body(messages, **kwargs)
         caps = self.capabilities
-        if stream:
-            if "stream_options" not in body and _accepts(caps, "stream_options"):
-                body["stream_options"] = {"include_usage": True}
-        else:
-            body.pop("stream_options", None)
+        with_stream_usage(body, caps, include_usage=stream)
         return shape_chat_request(body, caps)
 
     # -- chat / complete ---------------------------------------------------------------------
@@ -451,7 +447,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             # None (LlamaIndex's default) sends "auto", or "required" with tool_required
             choice = tool_choice_to_wire(tool_choice)
             out["tool_choice"] = choice or ("required" if tool_required else "auto")
-            if _accepts(self.capabilities, "parallel_tool_calls"):
+            if capabilities_for(self.model).may_send("parallel_tool_calls"):
                 out["parallel_tool_calls"] = allow_parallel_tool_calls
         out.update(kwargs)
         return out
@@ -520,8 +516,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         """JSON-schema ``response_format`` where the model takes it (unknown ids: yes)."""
         if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
             return False
-        caps = self.capabilities
-        return caps is None or caps.response_format
+        return capabilities_for(self.model).structured_output_method() == "json_schema"
 
     def _json_schema_kwargs(
         self, llm_kwargs: dict[str, Any] | None, output_cls: type[Model]

@@ -24,6 +24,7 @@ from llama_index.core.bridge.pydantic import Field
 from llama_index.core.types import PydanticProgramMode
 
 from aimlapi_core import ResponsesReply
+from aimlapi_core.models import RESPONSES, capabilities_for
 from aimlapi_core.responses_bridge import (
     achat_deltas,
     chat_deltas,
@@ -107,8 +108,7 @@ class AIMLAPIResponses(AIMLAPI):
         """``text.format`` JSON schema unless the model's Responses schema lacks ``text``."""
         if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
             return False
-        caps = self.capabilities
-        return caps is None or caps.accepts_responses_param("text") is not False
+        return capabilities_for(self.model).structured_output_method(RESPONSES) == "json_schema"
 
     def _chat_body(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from aimlapi_core.models import ModelCapabilities, get_capabilities
+from aimlapi_core.models import EndpointSpec, ModelCapabilities, get_capabilities
 from aimlapi_core.shaping import (
     AIMLAPIParameterWarning,
+    UnsupportedRequestError,
     reset_parameter_warnings,
     shape_chat_request,
     shape_responses_request,
@@ -41,6 +42,14 @@ def _caps(model_id: str) -> ModelCapabilities:
     caps = get_capabilities(model_id)
     assert caps is not None, model_id
     return caps
+
+
+# o1-mini's roles (neither system nor developer) on a schema that takes images.
+FOLDING_VISION = replace(
+    _caps("gpt-4o"),
+    model_id="test/folding-vision",
+    chat=replace(_caps("gpt-4o").spec(), roles=frozenset({"user", "assistant"})),
+)
 
 
 def _shape(
@@ -90,19 +99,21 @@ def test_o3_renames_drops_and_keeps() -> None:
     assert out["tools"] == TOOLS and out["tool_choice"] == "auto"
     assert out["stream"] is True and out["stream_options"] == {"include_usage": True}
     assert out["messages"] == body["messages"]  # o3 takes system and developer
-    assert len(caught) == 1
-    message = str(caught[0].message)
+    assert len(caught) == 2  # one per rule: the rename, the drop
+    rename, drop = sorted(caught, key=lambda w: "does not accept" in str(w.message))
+    assert "max_tokens sent as max_completion_tokens" in str(rename.message)
+    message = str(drop.message)
     assert O3 in message
     for name in ("parallel_tool_calls", "stop", "temperature", "top_p"):
         assert name in message
     assert "filterwarnings" in message and "AIMLAPIParameterWarning" in message
 
 
-def test_drop_warning_is_emitted_once_per_model_and_names() -> None:
+def test_warnings_are_emitted_once_per_rule_and_model() -> None:
     caps = _caps(O3)
     _, first = _shape(_o3_body(), caps)
     _, second = _shape(_o3_body(), caps)
-    assert len(first) == 1 and second == []
+    assert len(first) == 2 and second == []
     # Another set of dropped names is news: it warns once too.
     _, third = _shape({"model": O3, "messages": [], "top_p": 0.5}, caps)
     _, fourth = _shape({"model": O3, "messages": [], "top_p": 0.5}, caps)
@@ -110,10 +121,11 @@ def test_drop_warning_is_emitted_once_per_model_and_names() -> None:
     assert "top_p" in str(third[0].message)
 
 
-def test_o3_keeps_temperature_one() -> None:
+def test_o3_drops_even_temperature_one() -> None:
+    # o3's schema has no temperature at all: even 1 would not validate.
     out, caught = _shape({"model": O3, "messages": [], "temperature": 1}, _caps(O3))
-    assert out["temperature"] == 1
-    assert caught == []
+    assert "temperature" not in out
+    assert len(caught) == 1
 
 
 def test_o3_both_token_limits_keep_max_completion_tokens() -> None:
@@ -139,20 +151,13 @@ def test_reasoning_effort_kept_where_the_schema_has_it_and_dropped_where_not() -
     assert len(caught) == 1 and "reasoning_effort" in str(caught[0].message)
 
 
-def test_tools_and_response_format_are_never_dropped() -> None:
-    # o1-mini's schema has neither tools nor response_format: the API gives its own error.
-    body = {
-        "model": "o1-mini",
-        "messages": [{"role": "user", "content": "hi"}],
-        "tools": TOOLS,
-        "tool_choice": "auto",
-        "response_format": {"type": "json_object"},
-    }
-    out, caught = _shape(body, _caps("o1-mini"))
-    assert out["tools"] == TOOLS
-    assert out["tool_choice"] == "auto"
-    assert out["response_format"] == {"type": "json_object"}
-    assert caught == []
+def test_tools_and_response_format_are_refused_by_name_not_dropped() -> None:
+    # o1-mini's schema has neither tools nor response_format: our error, before sending.
+    body = {"model": "o1-mini", "messages": [{"role": "user", "content": "hi"}]}
+    with pytest.raises(UnsupportedRequestError, match="'o1-mini' cannot call tools"):
+        shape_chat_request({**body, "tools": TOOLS, "tool_choice": "auto"}, _caps("o1-mini"))
+    with pytest.raises(UnsupportedRequestError, match="'o1-mini' takes no response_format"):
+        shape_chat_request({**body, "response_format": {"type": "json_object"}}, _caps("o1-mini"))
 
 
 def test_n_dropped_only_when_one() -> None:
@@ -171,7 +176,7 @@ def test_schema_with_temperature_keeps_it_on_a_reasoning_model() -> None:
         {"model": caps.model_id, "messages": [], "temperature": 0.3, "max_tokens": 50}, caps
     )
     assert out["temperature"] == 0.3
-    assert out["max_tokens"] == 50  # its schema has no max_completion_tokens: no rename
+    assert out["max_tokens"] == 50  # its token limit is max_tokens: no rename
     assert caught == []
 
 
@@ -179,11 +184,13 @@ def test_max_completion_tokens_renamed_for_a_max_tokens_only_schema() -> None:
     caps = _caps("MiniMax-Text-01")  # schema: max_tokens, no max_completion_tokens
     out, caught = _shape({"model": caps.model_id, "messages": [], "max_completion_tokens": 9}, caps)
     assert out["max_tokens"] == 9 and "max_completion_tokens" not in out
-    assert caught == []
+    assert len(caught) == 1 and "max_completion_tokens sent as max_tokens" in str(caught[0].message)
 
 
 def test_reasoning_model_without_a_chat_schema_drops_temperature_only() -> None:
-    caps = replace(_caps(O3), model_id="acme/reasoner", chat_params=frozenset(), roles=None)
+    caps = replace(
+        _caps(O3), model_id="acme/reasoner", chat=EndpointSpec(refused=frozenset({"temperature"}))
+    )
     body = {"model": "acme/reasoner", "messages": [], "temperature": 0.7, "top_p": 0.5}
     out, caught = _shape(body, caps)
     assert "temperature" not in out
@@ -212,10 +219,18 @@ def test_o1_mini_merges_system_into_first_user_message() -> None:
         {"role": "user", "content": "More."},
     ]
     assert out["max_completion_tokens"] == 200 and "max_tokens" not in out
-    assert caught == []
+    assert len(caught) == 2  # the token-limit rename and the folded instructions
+    assert any("neither 'system' nor 'developer'" in str(w.message) for w in caught)
 
 
-def test_o1_mini_merges_into_list_of_parts() -> None:
+def test_o1_mini_refuses_images() -> None:
+    image = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+    body = {"model": "o1-mini", "messages": [{"role": "user", "content": [image]}]}
+    with pytest.raises(UnsupportedRequestError, match="takes no images"):
+        shape_chat_request(body, _caps("o1-mini"))
+
+
+def test_fold_merges_into_list_of_parts() -> None:
     image = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
     body = {
         "model": "o1-mini",
@@ -225,7 +240,7 @@ def test_o1_mini_merges_into_list_of_parts() -> None:
             {"role": "user", "content": [{"type": "text", "text": "Describe."}, image]},
         ],
     }
-    out, _ = _shape(body, _caps("o1-mini"))
+    out, _ = _shape(body, FOLDING_VISION)
     assert out["messages"] == [
         {
             "role": "user",
@@ -234,7 +249,7 @@ def test_o1_mini_merges_into_list_of_parts() -> None:
     ]
 
 
-def test_o1_mini_merge_into_parts_starting_with_an_image() -> None:
+def test_fold_merges_into_parts_starting_with_an_image() -> None:
     image = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
     body = {
         "model": "o1-mini",
@@ -243,7 +258,7 @@ def test_o1_mini_merge_into_parts_starting_with_an_image() -> None:
             {"role": "user", "content": [image, {"type": "text", "text": "What is it?"}]},
         ],
     }
-    out, _ = _shape(body, _caps("o1-mini"))
+    out, _ = _shape(body, FOLDING_VISION)
     assert out["messages"][0]["content"] == [
         {"type": "text", "text": "Rule."},
         image,
@@ -269,7 +284,9 @@ def test_developer_only_model_gets_developer_role() -> None:
     caps = replace(
         _caps("gpt-4o"),
         model_id="test/developer-only",
-        roles=frozenset({"user", "assistant", "developer", "tool"}),
+        chat=replace(
+            _caps("gpt-4o").spec(), roles=frozenset({"user", "assistant", "developer", "tool"})
+        ),
     )
     assert caps.takes_developer_role and not caps.takes_system_role
     body = {
@@ -297,6 +314,21 @@ def test_system_only_model_gets_system_role() -> None:
     }
     out, _ = _shape(body, caps)
     assert out["messages"][0] == {"role": "system", "content": "Be kind."}
+
+
+def test_claude_native_schema_keeps_openai_shape_and_roles() -> None:
+    # The Claude spec files document Anthropic's native shape on /v1/chat/completions; AI/ML
+    # API's function-calling guide calls them OpenAI-style: that shape stays, the system role too.
+    caps = _caps("claude-opus-4-20250514")
+    assert "chat.completions: anthropic_native_schema" in caps.disagreements
+    assert caps.roles is None and caps.tools
+    body = {
+        "model": caps.model_id,
+        "tools": TOOLS,
+        "messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "y"}],
+    }
+    out, caught = _shape(body, caps)
+    assert out == body and caught == []
 
 
 def test_unknown_roles_leave_messages_alone() -> None:
@@ -411,7 +443,7 @@ def test_responses_o3() -> None:
         "input": "Hi",
         "max_output_tokens": 64,
         "reasoning": {"effort": "medium"},
-        "tools": TOOLS,
+        "tools": [{**TOOLS[0], "strict": False}],  # o3's Responses schema requires strict
     }
     assert len(caught) == 1
     assert "temperature" in str(caught[0].message) and "top_p" in str(caught[0].message)
@@ -440,8 +472,9 @@ def test_responses_gpt_4o_keeps_temperature_and_drops_reasoning() -> None:
 
 
 def test_responses_unknown_model_unchanged_but_validated() -> None:
+    # Only the endpoint's renames apply: /v1/responses has no max_tokens for any model.
     body = {"model": "acme/x", "input": "Hi", "max_tokens": 10}
     out, _ = _shape_responses(body, None)
-    assert out == body and out is not body
+    assert out == {"model": "acme/x", "input": "Hi", "max_output_tokens": 10}
     with pytest.raises(ValueError, match="max_output_tokens"):
         shape_responses_request({"model": "acme/x", "max_output_tokens": 0}, None)
