@@ -9,9 +9,17 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput, ModelProfile
@@ -25,7 +33,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from aimlapi_core import ChatReply, StreamDelta
 from aimlapi_core.models import get_capabilities
@@ -38,9 +46,17 @@ from ._convert import (
     message_to_wire,
     messages_to_wire,
 )
+from ._openai_compat import (
+    CHAT_NAMES,
+    ClientOptions,
+    Refuse,
+    Rename,
+    UnsupportedParameterError,
+    split_call_options,
+)
 from ._params import AIMLAPIRequestParams
 from ._profile import profile_for
-from .errors import langchain_errors
+from .errors import maps_errors
 
 if TYPE_CHECKING:  # only in a signature: the tools package is not loaded for it
     from langchain_core.tools import BaseTool
@@ -79,7 +95,7 @@ def _after_last_response(messages: list[BaseMessage]) -> tuple[list[BaseMessage]
     return messages, None
 
 
-class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
+class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
     """AI/ML API chat model: hundreds of models behind one OpenAI-compatible API.
 
     A drop-in for ``ChatOpenAI`` (same parameter names, same message, tool-call, usage and
@@ -118,6 +134,25 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     """Responses ``store``: whether the server keeps the response (needed for chaining)."""
     include: list[str] | None = None
     """Responses ``include``, e.g. ``["reasoning.encrypted_content"]``."""
+    truncation: str | None = None
+    """Responses ``truncation`` (``"auto"`` or ``"disabled"``); setting it selects Responses."""
+    service_tier: str | None = None
+    """Latency tier (``"auto"``, ``"default"``, ``"flex"``, ``"priority"``), for models whose
+    schema takes it; refused at construction for a model known not to."""
+    verbosity: str | None = None
+    """Answer length hint (``"low"``, ``"medium"``, ``"high"``; GPT-5 family), for models whose
+    schema takes it; refused at construction for a model known not to."""
+    disabled_params: dict[str, Any] | None = None
+    """Parameters this class adds on its own that the model must not get, as in
+    ``ChatOpenAI``: ``{"parallel_tool_calls": None}`` never sends it; ``{"name": [v1, v2]}``
+    drops only those values. Values you pass yourself are still sent."""
+    include_response_headers: bool = False
+    """Put the reply's HTTP headers in ``response_metadata["headers"]`` (first chunk of a
+    stream)."""
+    tiktoken_model_name: str | None = None
+    """Model name tiktoken counts tokens for (else the model id, vendor prefix removed)."""
+
+    _openai_names: ClassVar[Mapping[str, Rename | Refuse]] = CHAT_NAMES
 
     @property
     def _llm_type(self) -> str:
@@ -138,11 +173,38 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     @property
     def _default_params(self) -> dict[str, Any]:
         params = super()._default_params
-        if self.store is not None:
-            params["store"] = self.store
-        if self.include is not None:
-            params["include"] = self.include
+        for name in ("store", "include", "truncation", "service_tier", "verbosity"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
         return params
+
+    @model_validator(mode="after")
+    def _check_model_takes(self) -> ChatAIMLAPI:
+        caps = get_capabilities(self.model_name)
+        for name in ("service_tier", "verbosity"):
+            if getattr(self, name) is None or caps is None:
+                continue
+            # On /v1/responses verbosity is text.verbosity.
+            on_responses = "text" if name == "verbosity" else name
+            takes = (caps.accepts_chat_param(name), caps.accepts_responses_param(on_responses))
+            if False in takes and True not in takes:
+                raise UnsupportedParameterError(
+                    f"{name}={getattr(self, name)!r}: model {self.model_name!r} does not take "
+                    f"{name} (its AI/ML API schema has no such parameter); leave it out."
+                )
+        return self
+
+    def _drop_disabled(self, body: dict[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+        """Remove what :attr:`disabled_params` disables, unless the caller passed it."""
+        for name, values in (self.disabled_params or {}).items():
+            if name in body and name not in given and (values is None or body[name] in values):
+                del body[name]
+        return body
+
+    def _with_headers(self, message: BaseMessage, headers: Mapping[str, str]) -> None:
+        if self.include_response_headers:
+            message.response_metadata["headers"] = dict(headers)
 
     def _uses_responses_api(self, kwargs: dict[str, Any]) -> bool:
         """Whether this call goes to ``/v1/responses`` (see :attr:`use_responses_api`).
@@ -158,6 +220,13 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         caps = get_capabilities(self.model_name)
         if caps is not None and caps.serves_responses_only:
             return True
+        if (
+            self.verbosity is not None
+            and caps is not None
+            and caps.accepts_chat_param("verbosity") is False
+            and caps.accepts_responses_param("text")
+        ):
+            return True  # the model takes verbosity only as Responses' text.verbosity
         return self.use_previous_response_id or _wants_responses({**self._default_params, **kwargs})
 
     def _responses_body(
@@ -176,7 +245,11 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         if not wire and "previous_response_id" not in kwargs:
             messages_to_wire(messages)  # raises the empty-conversation error
         kwargs.pop("stream_usage", None)  # Responses streams always carry usage
-        return self._request_body(wire, stop, stream=stream, responses=True, **kwargs)
+        body = self._request_body(wire, stop, stream=stream, responses=True, **kwargs)
+        verbosity = body.pop("verbosity", None)
+        if verbosity is not None:  # Responses has it under text
+            body["text"] = {**(body.get("text") or {}), "verbosity": verbosity}
+        return body
 
     # -- results ---------------------------------------------------------------------------
 
@@ -196,6 +269,8 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
             "system_fingerprint": completion.system_fingerprint,
             "id": completion.id,
         }
+        for generation in generations:
+            self._with_headers(generation.message, reply.headers)
         return ChatResult(generations=generations, llm_output=llm_output)
 
     def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
@@ -208,6 +283,7 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
 
     # -- calls -----------------------------------------------------------------------------
 
+    @maps_errors
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -217,16 +293,16 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        options = split_call_options(kwargs)
         if self._uses_responses_api(kwargs):
             body = self._responses_body(messages, stop, stream=False, **kwargs)
-            with langchain_errors():
-                reply = chat_reply_from_responses(self.client.create_response(body))
+            reply = chat_reply_from_responses(self.client.create_response(body, **options))
             return self._chat_result(reply)
         body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
-        with langchain_errors():
-            reply = self.client.chat_completion(body)
+        reply = self.client.chat_completion(self._drop_disabled(body, kwargs), **options)
         return self._chat_result(reply)
 
+    @maps_errors
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -236,16 +312,20 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        options = split_call_options(kwargs)
         if self._uses_responses_api(kwargs):
             body = self._responses_body(messages, stop, stream=False, **kwargs)
-            with langchain_errors():
-                reply = chat_reply_from_responses(await self.async_client.create_response(body))
+            reply = chat_reply_from_responses(
+                await self.async_client.create_response(body, **options)
+            )
             return self._chat_result(reply)
         body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
-        with langchain_errors():
-            reply = await self.async_client.chat_completion(body)
+        reply = await self.async_client.chat_completion(
+            self._drop_disabled(body, kwargs), **options
+        )
         return self._chat_result(reply)
 
+    @maps_errors
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -255,29 +335,34 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        options = split_call_options(kwargs)
         if self._uses_responses_api(kwargs):
             body = self._responses_body(messages, stop, stream=True, **kwargs)
-            stream: Any = self.client.stream_response(body)
+            stream: Any = self.client.stream_response(body, **options)
             deltas: Iterable[StreamDelta] = chat_deltas(stream)
         else:
             body = self._request_body(
                 messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
             )
-            stream = deltas = self.client.stream_chat_completion(body)
-        with langchain_errors(), stream:
+            body = self._drop_disabled(body, kwargs)
+            stream = deltas = self.client.stream_chat_completion(body, **options)
+        with stream:
             inference_id = stream.inference_id  # a header lookup: once, not per chunk
             first = True
             for delta in deltas:
                 converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
                 if converted is None:
                     continue
-                first = False
                 message, logprobs = converted
+                if first:
+                    self._with_headers(message, stream.headers)
+                first = False
                 chunk = ChatGenerationChunk(message=message)
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk, logprobs=logprobs)
                 yield chunk
 
+    @maps_errors
     async def _astream(
         self,
         messages: list[BaseMessage],
@@ -287,6 +372,7 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        options = split_call_options(kwargs)
         responses = self._uses_responses_api(kwargs)
         if responses:
             body = self._responses_body(messages, stop, stream=True, **kwargs)
@@ -294,28 +380,28 @@ class ChatAIMLAPI(AIMLAPIRequestParams, BaseChatModel):
             body = self._request_body(
                 messages_to_wire(messages), stop, stream=True, stream_usage=stream_usage, **kwargs
             )
-        with langchain_errors():
-            stream: Any = await (
-                self.async_client.stream_response(body)
-                if responses
-                else self.async_client.stream_chat_completion(body)
-            )
-            deltas: AsyncIterable[StreamDelta] = achat_deltas(stream) if responses else stream
-            async with stream:
-                inference_id = stream.inference_id
-                first = True
-                async for delta in deltas:
-                    converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
-                    if converted is None:
-                        continue
-                    first = False
-                    message, logprobs = converted
-                    chunk = ChatGenerationChunk(message=message)
-                    if run_manager:
-                        await run_manager.on_llm_new_token(
-                            chunk.text, chunk=chunk, logprobs=logprobs
-                        )
-                    yield chunk
+            body = self._drop_disabled(body, kwargs)
+        stream: Any = await (
+            self.async_client.stream_response(body, **options)
+            if responses
+            else self.async_client.stream_chat_completion(body, **options)
+        )
+        deltas: AsyncIterable[StreamDelta] = achat_deltas(stream) if responses else stream
+        async with stream:
+            inference_id = stream.inference_id
+            first = True
+            async for delta in deltas:
+                converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
+                if converted is None:
+                    continue
+                message, logprobs = converted
+                if first:
+                    self._with_headers(message, stream.headers)
+                first = False
+                chunk = ChatGenerationChunk(message=message)
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk, logprobs=logprobs)
+                yield chunk
 
     # -- tools and structured output -------------------------------------------------------
 

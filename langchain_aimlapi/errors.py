@@ -13,8 +13,11 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import aclosing, contextmanager
+from typing import Any, TypeVar
 
 import aimlapi_core.errors as core
 
@@ -112,3 +115,63 @@ def langchain_errors() -> Iterator[None]:
         if converted is error:
             raise
         raise converted.with_traceback(error.__traceback__) from error.__cause__
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MAPS_ERRORS = "__aimlapi_maps_langchain_errors__"
+"""Marker attribute set by :func:`maps_errors` (a test checks every entry point has it)."""
+
+
+def maps_errors(fn: F) -> F:
+    """Run ``fn`` (function, coroutine, generator or async generator) inside
+    :func:`langchain_errors`, the whole body and every step of its iteration.
+
+    Every method that reaches the network is decorated, so no path (a stream opened before
+    its first chunk, a batch, a fallback) can leak a core-only error.
+
+    Example:
+        >>> @maps_errors
+        ... def stream():
+        ...     yield 1
+        ...     raise core.RateLimitError("slow down", status_code=429)
+        >>> try:
+        ...     list(stream())
+        ... except ModelRateLimitError as err:
+        ...     type(err).__name__
+        'AIMLAPIRateLimitError'
+    """
+    wrapper: Callable[..., Any]
+    if inspect.isasyncgenfunction(fn):
+
+        async def agen_wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            with langchain_errors():
+                async with aclosing(fn(*args, **kwargs)) as items:
+                    async for item in items:
+                        yield item
+
+        wrapper = agen_wrapper
+    elif inspect.isgeneratorfunction(fn):
+
+        def gen_wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            with langchain_errors():
+                yield from fn(*args, **kwargs)
+
+        wrapper = gen_wrapper
+    elif inspect.iscoroutinefunction(fn):
+
+        async def coro_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with langchain_errors():
+                return await fn(*args, **kwargs)
+
+        wrapper = coro_wrapper
+    else:
+
+        def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with langchain_errors():
+                return fn(*args, **kwargs)
+
+        wrapper = sync_wrapper
+    functools.update_wrapper(wrapper, fn)
+    setattr(wrapper, MAPS_ERRORS, True)
+    return wrapper  # type: ignore[return-value]

@@ -506,10 +506,10 @@ def test_profile_from_capabilities() -> None:
 
 def test_unknown_init_kwargs_go_to_model_kwargs(replay_server: ReplayServer) -> None:
     replay_server.enqueue(corpus_reply(TEXT))
-    with pytest.warns(UserWarning, match="verbosity"):
-        model = _model(replay_server, verbosity="low")
+    with pytest.warns(UserWarning, match="top_k"):
+        model = _model(replay_server, top_k=3)
     model.invoke("hi")
-    assert _sent(replay_server)["verbosity"] == "low"
+    assert _sent(replay_server)["top_k"] == 3
 
 
 def test_extra_body_is_merged(replay_server: ReplayServer) -> None:
