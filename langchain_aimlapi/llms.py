@@ -188,6 +188,7 @@ class AIMLAPILLM(ClientOptions, AIMLAPIRequestParams, BaseLLM):
             },
         )
 
+    @maps_errors
     def _one(
         self,
         prompt: str,
@@ -203,6 +204,7 @@ class AIMLAPILLM(ClientOptions, AIMLAPIRequestParams, BaseLLM):
         body, options = self._call_request(_prompt_messages(prompt), stop, stream=False, **kwargs)
         return _generations(self.client.chat_completion(body, **options))
 
+    @maps_errors
     async def _aone(
         self,
         prompt: str,
