@@ -18,8 +18,9 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
+from functools import partial
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput, ModelProfile
@@ -28,12 +29,12 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic.v1 import BaseModel as BaseModelV1
 
 from aimlapi_core import ChatReply, StreamDelta
 from aimlapi_core.models import get_capabilities
@@ -56,6 +57,14 @@ from ._openai_compat import (
 )
 from ._params import AIMLAPIRequestParams
 from ._profile import profile_for
+from ._structured import (
+    acheck_refusal,
+    as_openai_tool,
+    check_refusal,
+    is_pydantic_class,
+    parse_into,
+    response_format_for,
+)
 from .errors import maps_errors
 
 if TYPE_CHECKING:  # only in a signature: the tools package is not loaded for it
@@ -93,6 +102,18 @@ def _after_last_response(messages: list[BaseMessage]) -> tuple[list[BaseMessage]
             if isinstance(response_id, str) and response_id.startswith("resp_"):
                 return messages[i + 1 :], response_id
     return messages, None
+
+
+def _parsed_chunk(schema: type[BaseModel], texts: list[str]) -> ChatGenerationChunk | None:
+    """A last, empty chunk carrying the streamed answer parsed into ``schema`` (as
+    ``ChatOpenAI`` ends a stream with ``response_format=Model``); ``None`` if it does not parse."""
+    try:
+        parsed = schema.model_validate_json("".join(texts))
+    except ValueError:
+        return None
+    return ChatGenerationChunk(
+        message=AIMessageChunk(content="", additional_kwargs={"parsed": parsed})
+    )
 
 
 class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
@@ -202,6 +223,35 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
                 del body[name]
         return body
 
+    @staticmethod
+    def _take_response_format(kwargs: dict[str, Any]) -> type[BaseModel] | None:
+        """Turn a call's ``response_format`` (any schema form) into its wire form, in place;
+        return the pydantic class the answer is to be parsed into, if it is one."""
+        strict = kwargs.pop("_response_format_strict", None)
+        given = kwargs.get("response_format")
+        if given is None or (
+            isinstance(given, Mapping) and given.get("type") in ("json_object", "text")
+        ):
+            return None  # absent, json_object or text: sent as they are
+        kwargs["response_format"] = response_format_for(given, strict=strict)
+        return given if is_pydantic_class(given) else None
+
+    @staticmethod
+    def _with_parsed(result: ChatResult, schema: type[BaseModel] | None) -> ChatResult:
+        """Put the answer parsed into ``schema`` in ``additional_kwargs["parsed"]`` (as
+        ``ChatOpenAI`` does for ``bind_tools(..., response_format=Model)``)."""
+        if schema is None:
+            return result
+        for generation in result.generations:
+            message = generation.message
+            if message.additional_kwargs.get("refusal") or getattr(message, "tool_calls", None):
+                continue
+            try:
+                message.additional_kwargs["parsed"] = schema.model_validate_json(message.text)
+            except ValueError:
+                continue  # not the promised JSON: left unparsed, the text is still there
+        return result
+
     def _with_headers(self, message: BaseMessage, headers: Mapping[str, str]) -> None:
         if self.include_response_headers:
             message.response_metadata["headers"] = dict(headers)
@@ -292,15 +342,18 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.streaming:
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+            schema = self._take_response_format(dict(kwargs))
+            result = generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+            return self._with_parsed(result, schema)
+        schema = self._take_response_format(kwargs)
         options = split_call_options(kwargs)
         if self._uses_responses_api(kwargs):
             body = self._responses_body(messages, stop, stream=False, **kwargs)
             reply = chat_reply_from_responses(self.client.create_response(body, **options))
-            return self._chat_result(reply)
+            return self._with_parsed(self._chat_result(reply), schema)
         body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
         reply = self.client.chat_completion(self._drop_disabled(body, kwargs), **options)
-        return self._chat_result(reply)
+        return self._with_parsed(self._chat_result(reply), schema)
 
     @maps_errors
     async def _agenerate(
@@ -311,19 +364,21 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.streaming:
-            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+            schema = self._take_response_format(dict(kwargs))
+            stream = self._astream(messages, stop, run_manager, **kwargs)
+            return self._with_parsed(await agenerate_from_stream(stream), schema)
+        schema = self._take_response_format(kwargs)
         options = split_call_options(kwargs)
         if self._uses_responses_api(kwargs):
             body = self._responses_body(messages, stop, stream=False, **kwargs)
             reply = chat_reply_from_responses(
                 await self.async_client.create_response(body, **options)
             )
-            return self._chat_result(reply)
+            return self._with_parsed(self._chat_result(reply), schema)
         body = self._request_body(messages_to_wire(messages), stop, stream=False, **kwargs)
-        reply = await self.async_client.chat_completion(
-            self._drop_disabled(body, kwargs), **options
-        )
-        return self._chat_result(reply)
+        body = self._drop_disabled(body, kwargs)
+        reply = await self.async_client.chat_completion(body, **options)
+        return self._with_parsed(self._chat_result(reply), schema)
 
     @maps_errors
     def _stream(
@@ -335,6 +390,8 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        schema = self._take_response_format(kwargs)
+        texts: list[str] = []
         options = split_call_options(kwargs)
         if self._uses_responses_api(kwargs):
             body = self._responses_body(messages, stop, stream=True, **kwargs)
@@ -360,7 +417,11 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
                 chunk = ChatGenerationChunk(message=message)
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk, logprobs=logprobs)
+                if schema is not None:
+                    texts.append(chunk.text)
                 yield chunk
+        if schema is not None and (parsed := _parsed_chunk(schema, texts)) is not None:
+            yield parsed
 
     @maps_errors
     async def _astream(
@@ -372,6 +433,8 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
         stream_usage: bool | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        schema = self._take_response_format(kwargs)
+        texts: list[str] = []
         options = split_call_options(kwargs)
         responses = self._uses_responses_api(kwargs)
         if responses:
@@ -401,7 +464,11 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
                 chunk = ChatGenerationChunk(message=message)
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk, logprobs=logprobs)
+                if schema is not None:
+                    texts.append(chunk.text)
                 yield chunk
+        if schema is not None and (parsed := _parsed_chunk(schema, texts)) is not None:
+            yield parsed
 
     # -- tools and structured output -------------------------------------------------------
 
@@ -412,6 +479,7 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
         tool_choice: dict[str, Any] | str | bool | None = None,
         strict: bool | None = None,
         parallel_tool_calls: bool | None = None,
+        response_format: dict[str, Any] | type | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools (anything ``convert_to_openai_tool`` accepts) to the model.
@@ -422,6 +490,10 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
                 tool's name to force it.
             strict: Ask for schema-exact arguments (OpenAI structured outputs).
             parallel_tool_calls: ``False`` to allow at most one call per turn.
+            response_format: A schema (any form :meth:`with_structured_output` takes) for the
+                answer when the model calls no tool; tools are then strict unless
+                ``strict=False`` (as in ``ChatOpenAI``). A pydantic class also puts the
+                parsed answer in ``additional_kwargs["parsed"]``.
 
         Example:
             >>> from pydantic import BaseModel
@@ -432,7 +504,17 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
             >>> llm.kwargs["tool_choice"], llm.kwargs["tools"][0]["function"]["name"]
             ('required', 'GetWeather')
         """
-        formatted = [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+        if response_format is not None and strict is not False and not self.use_responses_api:
+            strict = True  # chat completions want every tool strict beside a response format
+        formatted = [convert_to_openai_tool(as_openai_tool(t), strict=strict) for t in tools]
+        if (
+            isinstance(response_format, Mapping)
+            and response_format.get("type") == "json_schema"
+            and "schema" in (response_format.get("json_schema") or {})
+        ):
+            # As ChatOpenAI (and langchain's create_agent): the inner schema, its own strict.
+            strict = response_format["json_schema"].get("strict")
+            response_format = response_format["json_schema"]["schema"]
         for tool in formatted:
             if "function" in tool and not tool["function"].get("name"):
                 raise ValueError(f"Tool {tool!r} has no name: give every tool a name.")
@@ -441,13 +523,31 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
             kwargs["tool_choice"] = choice
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
+        if response_format is not None:
+            # Kept as given (a class stays a class): it is turned into the wire form per call,
+            # and a class is also what the answer is parsed into.
+            response_format_for(response_format, strict=strict)  # refuse a bad one now
+            kwargs["response_format"] = response_format
+            kwargs.setdefault("_response_format_strict", strict)
         return super().bind(tools=formatted, **kwargs)
 
-    def _default_structured_method(self) -> StructuredMethod:
+    def _structured_method(self) -> StructuredMethod:
+        """The default ``with_structured_output`` method for this model: ``json_schema``
+        where the model takes ``response_format`` (or is unknown), else tool calling."""
         caps = get_capabilities(self.model_name)
         if caps is None or caps.response_format:
             return "json_schema"
         return "function_calling"
+
+    _default_structured_method = _structured_method  # the older name
+
+    def _filter_disabled(self, **kwargs: Any) -> dict[str, Any]:
+        disabled = self.disabled_params or {}
+        return {
+            k: v
+            for k, v in kwargs.items()
+            if not (k in disabled and (disabled[k] is None or v in disabled[k]))
+        }
 
     def with_structured_output(
         self,
@@ -456,12 +556,19 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
         method: StructuredMethod | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
+        tools: list[Any] | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
-        """Return a runnable whose output matches ``schema`` (pydantic, TypedDict or JSON schema).
+        """Return a runnable whose output matches ``schema``.
 
-        ``method`` defaults to ``"json_schema"`` for models that take ``response_format``,
-        else ``"function_calling"``; ``"json_mode"`` asks for any JSON object.
+        ``schema`` takes every form ``ChatOpenAI`` does: a pydantic class, a TypedDict, a JSON
+        schema, an OpenAI tool dict, OpenAI's json_schema dict ``{"name", "schema",
+        "strict"}``. ``method`` defaults to ``"json_schema"`` for models that take
+        ``response_format`` (a pydantic schema is then sent strict, as ``ChatOpenAI`` does),
+        else ``"function_calling"``; ``"json_mode"`` asks for any JSON object. ``tools`` are
+        bound beside a json_schema answer (the parsed output is ``None`` when the model calls
+        one instead). A refusal raises :class:`~langchain_aimlapi.errors.AIMLAPIRefusalError`
+        with its text. Other keywords are bound to the model, as in ``ChatOpenAI``.
 
         Example:
             >>> from pydantic import BaseModel
@@ -472,78 +579,90 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
             >>> type(runnable).__name__
             'RunnableSequence'
         """
-        if kwargs:
-            raise ValueError(f"Unsupported arguments {sorted(kwargs)} for with_structured_output.")
         # Imported here: the parsers are only needed by structured output, not at import.
         from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
         from langchain_core.output_parsers.openai_tools import (
             JsonOutputKeyToolsParser,
             PydanticToolsParser,
         )
+        from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
-        method = method or self._default_structured_method()
-        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        method = method or self._structured_method()
+        if method == "json_schema" and isinstance(schema, type) and issubclass(schema, BaseModelV1):
+            method = "function_calling"  # a pydantic v1 class has no JSON schema to send strict
+        if method not in ("json_schema", "function_calling", "json_mode"):
+            raise ValueError(
+                f"Unknown method {method!r}: use 'json_schema', 'function_calling' or 'json_mode'."
+            )
+        if strict is not None and method == "json_mode":
+            raise ValueError("strict is not supported with method='json_mode'.")
+        if schema is None and method != "json_mode":
+            raise ValueError(f"schema is required for method={method!r}.")
+        is_pydantic = is_pydantic_class(schema)
         llm: Runnable[LanguageModelInput, Any]
+        parser: Runnable[Any, Any]
         if method == "json_mode":
             llm = self.bind(
                 response_format={"type": "json_object"},
                 ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
+                **kwargs,
             )
-            parser: Runnable[Any, Any] = (
+            parser = (
                 PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
                 if is_pydantic
                 else JsonOutputParser()
             )
+        elif method == "function_calling":
+            tool_schema = as_openai_tool(schema, strict=strict)
+            name = convert_to_openai_tool(tool_schema)["function"]["name"]
+            caps = get_capabilities(self.model_name)
+            takes_parallel = (
+                caps is None or caps.accepts_chat_param("parallel_tool_calls") is not False
+            )
+            bind_kwargs = self._filter_disabled(
+                tool_choice=name,
+                parallel_tool_calls=False if takes_parallel else None,
+                strict=strict,
+                ls_structured_output_format={
+                    "kwargs": {"method": method, "strict": strict},
+                    "schema": convert_to_openai_tool(tool_schema, strict=strict),
+                },
+                **kwargs,
+            )
+            llm = self.bind_tools([tool_schema], **bind_kwargs)
+            parser = (
+                PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
+                if is_pydantic
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
         else:
-            if schema is None:
-                raise ValueError(f"schema is required for method={method!r}.")
-            tool = convert_to_openai_tool(schema, strict=strict)
-            function = tool["function"]
-            ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": tool}
-            if method == "function_calling":
-                caps = get_capabilities(self.model_name)
-                takes_parallel = (
-                    caps is None or caps.accepts_chat_param("parallel_tool_calls") is not False
-                )
-                llm = self.bind_tools(
-                    [schema],
-                    tool_choice=function["name"],
-                    strict=strict,
-                    parallel_tool_calls=False if takes_parallel else None,
-                    ls_structured_output_format=ls_format,
-                )
-                parser = (
-                    PydanticToolsParser(tools=[schema], first_tool_only=True)  # type: ignore[list-item]
-                    if is_pydantic
-                    else JsonOutputKeyToolsParser(key_name=function["name"], first_tool_only=True)
-                )
-            elif method == "json_schema":
-                json_schema: dict[str, Any] = {
-                    "name": function["name"],
-                    "schema": function["parameters"],
-                }
-                if function.get("description"):
-                    json_schema["description"] = function["description"]
-                if strict is not None:
-                    json_schema["strict"] = strict
-                llm = self.bind(
-                    response_format={"type": "json_schema", "json_schema": json_schema},
-                    ls_structured_output_format=ls_format,
-                )
-                parser = (
-                    PydanticOutputParser(pydantic_object=schema)  # type: ignore[arg-type]
-                    if is_pydantic
-                    else JsonOutputParser()
+            bind: dict[str, Any] = {
+                "response_format": response_format_for(schema, strict=strict),
+                "ls_structured_output_format": {
+                    "kwargs": {"method": method, "strict": strict},
+                    "schema": convert_to_openai_tool(as_openai_tool(schema)),
+                },
+                **kwargs,
+            }
+            if tools:
+                bind["tools"] = [
+                    convert_to_openai_tool(as_openai_tool(t), strict=strict) for t in tools
+                ]
+            llm = self.bind(**bind)
+            if is_pydantic:
+                target = cast("type[BaseModel]", schema)
+                parse: Callable[[Any], Any] = partial(parse_into, target)
+                parser = RunnableLambda(parse).with_types(
+                    output_type=schema  # type: ignore[arg-type]
                 )
             else:
-                raise ValueError(
-                    f"Unknown method {method!r}: use 'json_schema', 'function_calling' "
-                    "or 'json_mode'."
-                )
+                parser = JsonOutputParser()
+        # Checked per chunk, so streamed structured output still streams.
+        checked = RunnableGenerator(check_refusal, acheck_refusal) | parser
         if not include_raw:
-            return llm | parser
+            return llm | checked
         parsed = RunnablePassthrough.assign(
-            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+            parsed=itemgetter("raw") | checked, parsing_error=lambda _: None
         )
         fallback = RunnablePassthrough.assign(parsed=lambda _: None)
         return RunnableMap(raw=llm) | parsed.with_fallbacks(

@@ -39,7 +39,7 @@ from .errors import maps_errors
 if TYPE_CHECKING:
     from aimlapi_core.client import Client
 
-__all__ = ["AIMLAPIEmbeddings"]
+__all__ = ["AIMLAPIEmbeddings", "AimlapiEmbeddings"]
 
 
 class AIMLAPIEmbeddings(ModelKwargsMixin, ClientOptions, Embeddings):
@@ -168,6 +168,11 @@ class AIMLAPIEmbeddings(ModelKwargsMixin, ClientOptions, Embeddings):
     async def aembed_query(self, text: str, **kwargs: Any) -> list[float]:
         """Async :meth:`embed_query`."""
         return (await self.aembed_documents([_query(text)], **kwargs))[0]
+
+
+AimlapiEmbeddings = AIMLAPIEmbeddings
+"""Alias for users of the older ``langchain-aimlapi`` package (same keywords: ``model``,
+``api_key``/``aimlapi_api_key``, ``base_url``/``aimlapi_api_base``, ``timeout``, ...)."""
 
 
 class _Progress:

@@ -38,6 +38,17 @@ except ImportError:  # pragma: no cover - older langchain-core
     ModelInvalidRequestError = ModelNotFoundError = ModelPermissionDeniedError = Exception  # type: ignore[misc,assignment]
     ModelRateLimitError = ModelTimeoutError = Exception  # type: ignore[misc,assignment]
 
+try:  # langchain-core >= 1.7.5
+    from langchain_core.exceptions import ModelRefusalError
+except ImportError:  # pragma: no cover - older langchain-core
+
+    class ModelRefusalError(ValueError):  # type: ignore[no-redef]
+        """Stand-in for ``langchain_core.exceptions.ModelRefusalError`` (langchain-core 1.7.5)."""
+
+        def __init__(self, message: str = "", *, raw_message: Any = None) -> None:
+            self.raw_message = raw_message
+            super().__init__(message)
+
 
 class AIMLAPIBadRequestError(core.BadRequestError, ModelInvalidRequestError):
     """400 from AI/ML API."""
@@ -77,6 +88,23 @@ class AIMLAPIStreamError(core.StreamError, ModelAPIError):
 
 class AIMLAPIResponseFailedError(core.ResponseFailedError, ModelAPIError):
     """A ``/v1/responses`` call that ended with status ``failed``."""
+
+
+class AIMLAPIRefusalError(ModelRefusalError):
+    """The model refused a structured-output request (its ``refusal`` text is in the message
+    and in :attr:`refusal`), or a content filter stopped it; like ``OpenAIRefusalError``.
+
+    Example:
+        >>> err = AIMLAPIRefusalError("refused: I can't help with that", refusal="I can't")
+        >>> err.refusal, isinstance(err, ModelRefusalError)
+        ("I can't", True)
+    """
+
+    def __init__(
+        self, message: str, *, raw_message: Any = None, refusal: str | None = None
+    ) -> None:
+        super().__init__(message, raw_message=raw_message)
+        self.refusal = refusal
 
 
 _BY_CORE: dict[type[core.AIMLAPIError], type[core.AIMLAPIError]] = {
