@@ -65,6 +65,7 @@ from ._structured import (
     parse_into,
     response_format_for,
 )
+from ._tokens import TokenCounting
 from .errors import maps_errors
 
 if TYPE_CHECKING:  # only in a signature: the tools package is not loaded for it
@@ -116,7 +117,7 @@ def _parsed_chunk(schema: type[BaseModel], texts: list[str]) -> ChatGenerationCh
     )
 
 
-class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
+class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatModel):
     """AI/ML API chat model: hundreds of models behind one OpenAI-compatible API.
 
     A drop-in for ``ChatOpenAI`` (same parameter names, same message, tool-call, usage and
@@ -170,8 +171,6 @@ class ChatAIMLAPI(ClientOptions, AIMLAPIRequestParams, BaseChatModel):
     include_response_headers: bool = False
     """Put the reply's HTTP headers in ``response_metadata["headers"]`` (first chunk of a
     stream)."""
-    tiktoken_model_name: str | None = None
-    """Model name tiktoken counts tokens for (else the model id, vendor prefix removed)."""
 
     _openai_names: ClassVar[Mapping[str, Rename | Refuse]] = CHAT_NAMES
 

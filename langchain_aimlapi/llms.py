@@ -26,6 +26,7 @@ from aimlapi_core import ChatReply, StreamDelta, Usage
 
 from ._openai_compat import LLM_NAMES, ClientOptions, Refuse, Rename, split_call_options
 from ._params import AIMLAPIRequestParams
+from ._tokens import TokenCounting
 from .errors import maps_errors
 
 
@@ -132,7 +133,7 @@ def _usage_of(generation: Generation) -> Usage | None:
     )
 
 
-class AIMLAPILLM(ClientOptions, AIMLAPIRequestParams, BaseLLM):
+class AIMLAPILLM(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseLLM):
     """AI/ML API as a string-in, string-out LangChain LLM (``PromptTemplate | llm | parser``).
 
     Same settings as ``ChatAIMLAPI``; ``generation_info`` carries the finish reason, usage
@@ -159,8 +160,6 @@ class AIMLAPILLM(ClientOptions, AIMLAPIRequestParams, BaseLLM):
     batch_size: int = Field(default=20, ge=1)
     """Most prompts of one ``generate``/``agenerate`` call in flight at once (``OpenAI``'s
     name: there it is prompts per request; here each prompt is its own request)."""
-    tiktoken_model_name: str | None = None
-    """Model name tiktoken counts tokens for (else the model id, vendor prefix removed)."""
 
     _openai_names: ClassVar[Mapping[str, Rename | Refuse]] = LLM_NAMES
 
