@@ -7,15 +7,17 @@ with a hint that says what to fix. No error ever holds request headers, so the A
 leak through ``str(error)``.
 
 Example:
-    >>> err = error_from_response(429, b'{"message": "slow down", "statusCode": 429}', {})
-    >>> type(err).__name__, err.status_code, err.provider_message
-    ('RateLimitError', 429, 'slow down')
+    >>> err = error_from_response(429, b'{"message": "slow down", "statusCode": 429}',
+    ...                           {"retry-after": "7"})
+    >>> type(err).__name__, err.status_code, err.provider_message, err.retry_after
+    ('RateLimitError', 429, 'slow down', 7.0)
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
@@ -162,7 +164,9 @@ class ResponseFailedError(StreamError):
 
 
 class APIStatusError(AIMLAPIError):
-    """The server answered with a non-2xx status."""
+    """The server answered with a non-2xx status; ``headers`` are the reply's headers."""
+
+    headers: Mapping[str, str] = MappingProxyType({})
 
 
 class BadRequestError(APIStatusError):
@@ -190,7 +194,13 @@ class UnprocessableEntityError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429: too many requests or tokens; retried with backoff before it reaches you."""
+    """429: too many requests or tokens; retried with backoff before it reaches you.
+
+    ``retry_after``: the seconds the server asked to wait (``retry-after-ms`` or
+    ``Retry-After``), ``None`` when it did not say.
+    """
+
+    retry_after: float | None = None
 
 
 class ServerError(APIStatusError):
@@ -328,7 +338,7 @@ def error_from_response(
         )
     if hint:
         parts.append(hint)
-    return cls(
+    error = cls(
         " ".join(parts),
         status_code=status_code,
         request_id=request_id,
@@ -339,6 +349,12 @@ def error_from_response(
         body=text,
         headers=headers,
     )
+    error.headers = dict(headers)
+    if isinstance(error, RateLimitError):
+        from .retry import retry_after_seconds
+
+        error.retry_after = retry_after_seconds(headers)
+    return error
 
 
 def stream_error_from_event(

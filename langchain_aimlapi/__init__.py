@@ -1,6 +1,7 @@
 """AI/ML API for LangChain: ``ChatAIMLAPI``, the text LLM ``AIMLAPILLM``, ``AIMLAPIEmbeddings``.
 
-``ChatAimlapi`` and ``AimlapiLLM`` are aliases for users of the older ``langchain-aimlapi``.
+``ChatAimlapi``, ``AimlapiLLM`` and ``AimlapiEmbeddings`` are aliases for users of the older
+``langchain-aimlapi``.
 
 Example:
     >>> from langchain_aimlapi import ChatAIMLAPI
@@ -15,10 +16,17 @@ from aimlapi_core._lazy import lazy_exports
 from .chat_models import ChatAIMLAPI, ChatAimlapi
 
 if TYPE_CHECKING:
-    from .embeddings import AIMLAPIEmbeddings
+    from .embeddings import AIMLAPIEmbeddings, AimlapiEmbeddings
     from .llms import AIMLAPILLM, AimlapiLLM
 
-__all__ = ["AIMLAPILLM", "AIMLAPIEmbeddings", "AimlapiLLM", "ChatAIMLAPI", "ChatAimlapi"]
+__all__ = [
+    "AIMLAPILLM",
+    "AIMLAPIEmbeddings",
+    "AimlapiEmbeddings",
+    "AimlapiLLM",
+    "ChatAIMLAPI",
+    "ChatAimlapi",
+]
 
 # Exported name → its module, imported on first access: a user of the chat model does not pay
 # for the others (the text LLM pulls langchain_core.language_models.llms with yaml and
@@ -28,6 +36,7 @@ _LAZY = {
     "AIMLAPILLM": ".llms",
     "AimlapiLLM": ".llms",
     "AIMLAPIEmbeddings": ".embeddings",
+    "AimlapiEmbeddings": ".embeddings",
 }
 
 

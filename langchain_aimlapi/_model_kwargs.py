@@ -7,6 +7,8 @@ from typing import Any
 from langchain_core.utils.utils import build_extra_kwargs
 from pydantic import BaseModel, Field, model_validator
 
+from ._openai_compat import after_build, before_build
+
 
 class ModelKwargsMixin(BaseModel):
     """Unknown constructor keywords go to ``model_kwargs`` (with a warning), as in
@@ -30,9 +32,12 @@ class ModelKwargsMixin(BaseModel):
     def _build_extra(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
+        # langchain-openai's names first: renamed to ours or refused, never model_kwargs.
+        values = before_build(cls, values)
         extra = values.get("model_kwargs", {})
         all_fields = {f.alias or name for name, f in cls.model_fields.items()} | set(
             cls.model_fields
         )
         values["model_kwargs"] = build_extra_kwargs(extra, values, all_fields)
+        after_build(cls, values["model_kwargs"])
         return values

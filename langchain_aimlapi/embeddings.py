@@ -13,7 +13,8 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, model_validator
@@ -24,17 +25,24 @@ from aimlapi_core.embeddings import (
     DEFAULT_MAX_BATCH_BYTES,
     DEFAULT_MAX_CONCURRENCY,
     MAX_BATCH_SIZE,
+    EmbeddingsReply,
+    check_texts,
+    embed,
     embeddings_body,
+    plan_batches,
 )
 
-from ._connection import AIMLAPIConnection
 from ._model_kwargs import ModelKwargsMixin
-from .errors import langchain_errors
+from ._openai_compat import EMBEDDINGS_NAMES, ClientOptions, Refuse, Rename
+from .errors import maps_errors
 
-__all__ = ["AIMLAPIEmbeddings"]
+if TYPE_CHECKING:
+    from aimlapi_core.client import Client
+
+__all__ = ["AIMLAPIEmbeddings", "AimlapiEmbeddings"]
 
 
-class AIMLAPIEmbeddings(ModelKwargsMixin, AIMLAPIConnection, Embeddings):
+class AIMLAPIEmbeddings(ModelKwargsMixin, ClientOptions, Embeddings):
     """AI/ML API embeddings (``POST /v1/embeddings``) for LangChain vector stores and retrievers.
 
     A drop-in for ``OpenAIEmbeddings`` where the names overlap (``model``, ``dimensions``,
@@ -80,6 +88,21 @@ class AIMLAPIEmbeddings(ModelKwargsMixin, AIMLAPIConnection, Embeddings):
     encoding_format: Literal["float", "base64"] | None = None
     """Wire format of the vectors (``base64`` is a quarter of the bytes); floats either way.
     ``None`` sends nothing, so the API's default (floats) applies."""
+    show_progress_bar: bool = False
+    """Show a ``tqdm`` progress bar over the batches of ``embed_documents`` (needs ``tqdm``)."""
+
+    _openai_names: ClassVar[Mapping[str, Rename | Refuse]] = EMBEDDINGS_NAMES
+
+    @model_validator(mode="after")
+    def _check_progress_bar(self) -> AIMLAPIEmbeddings:
+        if self.show_progress_bar:
+            try:
+                import tqdm.auto  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
+            except ImportError as exc:
+                raise ImportError(
+                    "show_progress_bar=True needs tqdm: pip install tqdm (or leave it False)."
+                ) from exc
+        return self
 
     @model_validator(mode="after")
     def _check_request(self) -> AIMLAPIEmbeddings:
@@ -104,6 +127,7 @@ class AIMLAPIEmbeddings(ModelKwargsMixin, AIMLAPIConnection, Embeddings):
             "extra_body": params or None,
         }
 
+    @maps_errors
     def embed_documents(
         self, texts: list[str], chunk_size: int | None = None, **kwargs: Any
     ) -> list[list[float]]:
@@ -115,27 +139,53 @@ class AIMLAPIEmbeddings(ModelKwargsMixin, AIMLAPIConnection, Embeddings):
             kwargs: request parameters for this call (``dimensions``, ``user`` ...).
         """
         options = self._options(chunk_size, kwargs)
-        with langchain_errors():
+        if not self.show_progress_bar:
             return self.client.embed(texts, **options).vectors
+        from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
 
+        total = len(plan_batches(check_texts(texts), options["batch_size"], self.max_batch_bytes))
+        with tqdm(total=total, unit="batch", desc="Embedding") as bar:
+            counting = _Progress(self.client, bar.update)
+            return embed(counting, texts, **options).vectors  # type: ignore[arg-type]
+
+    @maps_errors
     async def aembed_documents(
         self, texts: list[str], chunk_size: int | None = None, **kwargs: Any
     ) -> list[list[float]]:
         """Async :meth:`embed_documents`: batches go concurrently (:attr:`max_concurrency`)."""
         options = self._options(chunk_size, kwargs)
-        with langchain_errors():
-            result = await self.async_client.embed(
-                texts, max_concurrency=self.max_concurrency, **options
-            )
+        result = await self.async_client.embed(
+            texts, max_concurrency=self.max_concurrency, **options
+        )
         return result.vectors
 
+    @maps_errors
     def embed_query(self, text: str, **kwargs: Any) -> list[float]:
         """Embed one query text."""
         return self.embed_documents([_query(text)], **kwargs)[0]
 
+    @maps_errors
     async def aembed_query(self, text: str, **kwargs: Any) -> list[float]:
         """Async :meth:`embed_query`."""
         return (await self.aembed_documents([_query(text)], **kwargs))[0]
+
+
+AimlapiEmbeddings = AIMLAPIEmbeddings
+"""Alias for users of the older ``langchain-aimlapi`` package (same keywords: ``model``,
+``api_key``/``aimlapi_api_key``, ``base_url``/``aimlapi_api_base``, ``timeout``, ...)."""
+
+
+class _Progress:
+    """A sync core client that reports each finished embeddings request (progress bar)."""
+
+    def __init__(self, client: Client, advance: Callable[[int], object]) -> None:
+        self._client = client
+        self._advance = advance
+
+    def create_embeddings(self, body: Mapping[str, Any], **kwargs: Any) -> EmbeddingsReply:
+        reply = self._client.create_embeddings(body, **kwargs)
+        self._advance(1)
+        return reply
 
 
 def _query(text: Any) -> str:

@@ -13,8 +13,11 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import aclosing, contextmanager
+from typing import Any, TypeVar
 
 import aimlapi_core.errors as core
 
@@ -34,6 +37,17 @@ except ImportError:  # pragma: no cover - older langchain-core
     ModelError = ModelAPIError = ModelAuthenticationError = ModelConnectionError = Exception  # type: ignore[misc,assignment]
     ModelInvalidRequestError = ModelNotFoundError = ModelPermissionDeniedError = Exception  # type: ignore[misc,assignment]
     ModelRateLimitError = ModelTimeoutError = Exception  # type: ignore[misc,assignment]
+
+try:  # langchain-core >= 1.7.5
+    from langchain_core.exceptions import ModelRefusalError
+except ImportError:  # pragma: no cover - older langchain-core
+
+    class ModelRefusalError(ValueError):  # type: ignore[no-redef]
+        """Stand-in for ``langchain_core.exceptions.ModelRefusalError`` (langchain-core 1.7.5)."""
+
+        def __init__(self, message: str = "", *, raw_message: Any = None) -> None:
+            self.raw_message = raw_message
+            super().__init__(message)
 
 
 class AIMLAPIBadRequestError(core.BadRequestError, ModelInvalidRequestError):
@@ -76,6 +90,23 @@ class AIMLAPIResponseFailedError(core.ResponseFailedError, ModelAPIError):
     """A ``/v1/responses`` call that ended with status ``failed``."""
 
 
+class AIMLAPIRefusalError(ModelRefusalError):
+    """The model refused a structured-output request (its ``refusal`` text is in the message
+    and in :attr:`refusal`), or a content filter stopped it; like ``OpenAIRefusalError``.
+
+    Example:
+        >>> err = AIMLAPIRefusalError("refused: I can't help with that", refusal="I can't")
+        >>> err.refusal, isinstance(err, ModelRefusalError)
+        ("I can't", True)
+    """
+
+    def __init__(
+        self, message: str, *, raw_message: Any = None, refusal: str | None = None
+    ) -> None:
+        super().__init__(message, raw_message=raw_message)
+        self.refusal = refusal
+
+
 _BY_CORE: dict[type[core.AIMLAPIError], type[core.AIMLAPIError]] = {
     core.StreamError: AIMLAPIStreamError,
     core.ResponseFailedError: AIMLAPIResponseFailedError,
@@ -112,3 +143,63 @@ def langchain_errors() -> Iterator[None]:
         if converted is error:
             raise
         raise converted.with_traceback(error.__traceback__) from error.__cause__
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MAPS_ERRORS = "__aimlapi_maps_langchain_errors__"
+"""Marker attribute set by :func:`maps_errors` (a test checks every entry point has it)."""
+
+
+def maps_errors(fn: F) -> F:
+    """Run ``fn`` (function, coroutine, generator or async generator) inside
+    :func:`langchain_errors`, the whole body and every step of its iteration.
+
+    Every method that reaches the network is decorated, so no path (a stream opened before
+    its first chunk, a batch, a fallback) can leak a core-only error.
+
+    Example:
+        >>> @maps_errors
+        ... def stream():
+        ...     yield 1
+        ...     raise core.RateLimitError("slow down", status_code=429)
+        >>> try:
+        ...     list(stream())
+        ... except ModelRateLimitError as err:
+        ...     type(err).__name__
+        'AIMLAPIRateLimitError'
+    """
+    wrapper: Callable[..., Any]
+    if inspect.isasyncgenfunction(fn):
+
+        async def agen_wrapper(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            with langchain_errors():
+                async with aclosing(fn(*args, **kwargs)) as items:
+                    async for item in items:
+                        yield item
+
+        wrapper = agen_wrapper
+    elif inspect.isgeneratorfunction(fn):
+
+        def gen_wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            with langchain_errors():
+                yield from fn(*args, **kwargs)
+
+        wrapper = gen_wrapper
+    elif inspect.iscoroutinefunction(fn):
+
+        async def coro_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with langchain_errors():
+                return await fn(*args, **kwargs)
+
+        wrapper = coro_wrapper
+    else:
+
+        def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+            with langchain_errors():
+                return fn(*args, **kwargs)
+
+        wrapper = sync_wrapper
+    functools.update_wrapper(wrapper, fn)
+    setattr(wrapper, MAPS_ERRORS, True)
+    return wrapper  # type: ignore[return-value]

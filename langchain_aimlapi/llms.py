@@ -12,17 +12,22 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.llms import BaseLLM
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+from pydantic import Field
 
 from aimlapi_core import ChatReply, StreamDelta, Usage
 
+from ._openai_compat import LLM_NAMES, ClientOptions, Refuse, Rename, split_call_options
 from ._params import AIMLAPIRequestParams
-from .errors import langchain_errors
+from ._tokens import TokenCounting
+from .errors import maps_errors
 
 
 def _prompt_messages(prompt: str) -> list[dict[str, Any]]:
@@ -86,12 +91,56 @@ def _chunk(delta: StreamDelta, inference_id: str | None) -> GenerationChunk | No
     return GenerationChunk(text=text, generation_info=info or None)
 
 
-class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
+class _Lookahead:
+    """Holds back one text chunk so that what follows it without text (finish reason, usage,
+    cost) joins it instead of going out as trailing empty chunks.
+
+    Example:
+        >>> held = _Lookahead()
+        >>> held.push(GenerationChunk(text="Hi")), held.push(GenerationChunk(text="!"))
+        (None, GenerationChunk(text='Hi'))
+        >>> held.push(GenerationChunk(text="", generation_info={"finish_reason": "stop"}))
+        >>> held.flush()
+        GenerationChunk(text='!', generation_info={'finish_reason': 'stop'})
+    """
+
+    def __init__(self) -> None:
+        self._held: GenerationChunk | None = None
+
+    def push(self, chunk: GenerationChunk) -> GenerationChunk | None:
+        """Take a chunk; return the one to send now, if any."""
+        if self._held is None or not chunk.text:
+            self._held = chunk if self._held is None else self._held + chunk
+            return None
+        out, self._held = self._held, chunk
+        return out
+
+    def flush(self) -> GenerationChunk | None:
+        """The chunk still held at the end of the stream."""
+        out, self._held = self._held, None
+        return out
+
+
+def _usage_of(generation: Generation) -> Usage | None:
+    info = (generation.generation_info or {}).get("usage")
+    if not isinstance(info, dict):
+        return None
+    return Usage(
+        input_tokens=info.get("input_tokens", 0),
+        output_tokens=info.get("output_tokens", 0),
+        total_tokens=info.get("total_tokens", 0),
+    )
+
+
+class AIMLAPILLM(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseLLM):
     """AI/ML API as a string-in, string-out LangChain LLM (``PromptTemplate | llm | parser``).
 
     Same settings as ``ChatAIMLAPI``; ``generation_info`` carries the finish reason, usage
     (input, output, total, cached and reasoning tokens), cost and inference id; ``llm_output``
-    sums token usage over prompts.
+    sums token usage over prompts (streamed or not). ``generate`` with several prompts sends
+    up to :attr:`batch_size` of them at once (one request each: AI/ML API has no batch
+    completions endpoint). ``stream`` yields text chunks only: the finish reason, usage and
+    cost ride on the last one.
 
     Example:
         .. code-block:: python
@@ -107,6 +156,19 @@ class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
 
     _ls_model_type: ClassVar[Literal["chat", "llm"]] = "llm"
 
+    batch_size: int = Field(default=20, ge=1)
+    """Most prompts of one ``generate``/``agenerate`` call in flight at once (``OpenAI``'s
+    name: there it is prompts per request; here each prompt is its own request)."""
+
+    _openai_names: ClassVar[Mapping[str, Rename | Refuse]] = LLM_NAMES
+
+    def _call_request(
+        self, messages: list[dict[str, Any]], stop: list[str] | None, *, stream: bool, **kwargs: Any
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The body and the request options (``extra_headers``, ``timeout``) of one call."""
+        options = split_call_options(kwargs)
+        return self._request_body(messages, stop, stream=stream, **kwargs), options
+
     @property
     def _llm_type(self) -> str:
         return "aimlapi"
@@ -115,15 +177,48 @@ class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_aimlapi", "llms"]
 
-    def _result(self, replies: list[ChatReply]) -> LLMResult:
+    def _result(self, generations: list[list[Generation]]) -> LLMResult:
         return LLMResult(
-            generations=[_generations(r) for r in replies],
+            generations=generations,
             llm_output={
-                "token_usage": _token_usage([r.usage for r in replies]),
+                "token_usage": _token_usage([_usage_of(g[0]) for g in generations if g]),
                 "model_name": self.model_name,
             },
         )
 
+    @maps_errors
+    def _one(
+        self,
+        prompt: str,
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+    ) -> list[Generation]:
+        if self.streaming:
+            full: GenerationChunk | None = None
+            for chunk in self._stream(prompt, stop, run_manager, **kwargs):
+                full = chunk if full is None else full + chunk
+            return [full or GenerationChunk(text="")]
+        body, options = self._call_request(_prompt_messages(prompt), stop, stream=False, **kwargs)
+        return _generations(self.client.chat_completion(body, **options))
+
+    @maps_errors
+    async def _aone(
+        self,
+        prompt: str,
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        kwargs: dict[str, Any],
+    ) -> list[Generation]:
+        if self.streaming:
+            full: GenerationChunk | None = None
+            async for chunk in self._astream(prompt, stop, run_manager, **kwargs):
+                full = chunk if full is None else full + chunk
+            return [full or GenerationChunk(text="")]
+        body, options = self._call_request(_prompt_messages(prompt), stop, stream=False, **kwargs)
+        return _generations(await self.async_client.chat_completion(body, **options))
+
+    @maps_errors
     def _generate(
         self,
         prompts: list[str],
@@ -131,21 +226,15 @@ class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
-        if self.streaming:
-            generations = []
-            for prompt in prompts:
-                full: GenerationChunk | None = None
-                for chunk in self._stream(prompt, stop, run_manager, **kwargs):
-                    full = chunk if full is None else full + chunk
-                generations.append([full or GenerationChunk(text="")])
-            return LLMResult(generations=generations, llm_output={"model_name": self.model_name})  # type: ignore[arg-type]
-        replies = []
-        with langchain_errors():
-            for prompt in prompts:
-                body = self._request_body(_prompt_messages(prompt), stop, stream=False, **kwargs)
-                replies.append(self.client.chat_completion(body))
-        return self._result(replies)
+        if len(prompts) <= 1:
+            return self._result([self._one(p, stop, run_manager, kwargs) for p in prompts])
+        # One request per prompt, up to batch_size at once (the sync client is thread-safe).
+        workers = min(self.batch_size, len(prompts))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aimlapi") as pool:
+            futures = [pool.submit(self._one, p, stop, run_manager, kwargs) for p in prompts]
+            return self._result([f.result() for f in futures])
 
+    @maps_errors
     async def _agenerate(
         self,
         prompts: list[str],
@@ -153,21 +242,15 @@ class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
-        if self.streaming:
-            generations = []
-            for prompt in prompts:
-                full: GenerationChunk | None = None
-                async for chunk in self._astream(prompt, stop, run_manager, **kwargs):
-                    full = chunk if full is None else full + chunk
-                generations.append([full or GenerationChunk(text="")])
-            return LLMResult(generations=generations, llm_output={"model_name": self.model_name})  # type: ignore[arg-type]
-        replies = []
-        with langchain_errors():
-            for prompt in prompts:
-                body = self._request_body(_prompt_messages(prompt), stop, stream=False, **kwargs)
-                replies.append(await self.async_client.chat_completion(body))
-        return self._result(replies)
+        gate = asyncio.Semaphore(self.batch_size)
 
+        async def one(prompt: str) -> list[Generation]:
+            async with gate:
+                return await self._aone(prompt, stop, run_manager, kwargs)
+
+        return self._result(list(await asyncio.gather(*(one(p) for p in prompts))))
+
+    @maps_errors
     def _stream(
         self,
         prompt: str,
@@ -175,16 +258,23 @@ class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
-        body = self._request_body(_prompt_messages(prompt), stop, stream=True, **kwargs)
-        with langchain_errors(), self.client.stream_chat_completion(body) as stream:
+        body, options = self._call_request(_prompt_messages(prompt), stop, stream=True, **kwargs)
+        held = _Lookahead()
+        with self.client.stream_chat_completion(body, **options) as stream:
             for delta in stream:
                 chunk = _chunk(delta, stream.inference_id)
-                if chunk is None:
-                    continue
-                if run_manager:
-                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                yield chunk
+                ready = held.push(chunk) if chunk is not None else None
+                if ready is not None:
+                    if run_manager:
+                        run_manager.on_llm_new_token(ready.text, chunk=ready)
+                    yield ready
+        last = held.flush()
+        if last is not None:
+            if run_manager:
+                run_manager.on_llm_new_token(last.text, chunk=last)
+            yield last
 
+    @maps_errors
     async def _astream(
         self,
         prompt: str,
@@ -192,17 +282,22 @@ class AIMLAPILLM(AIMLAPIRequestParams, BaseLLM):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[GenerationChunk]:
-        body = self._request_body(_prompt_messages(prompt), stop, stream=True, **kwargs)
-        with langchain_errors():
-            stream = await self.async_client.stream_chat_completion(body)
-            async with stream:
-                async for delta in stream:
-                    chunk = _chunk(delta, stream.inference_id)
-                    if chunk is None:
-                        continue
+        body, options = self._call_request(_prompt_messages(prompt), stop, stream=True, **kwargs)
+        held = _Lookahead()
+        stream = await self.async_client.stream_chat_completion(body, **options)
+        async with stream:
+            async for delta in stream:
+                chunk = _chunk(delta, stream.inference_id)
+                ready = held.push(chunk) if chunk is not None else None
+                if ready is not None:
                     if run_manager:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
+                        await run_manager.on_llm_new_token(ready.text, chunk=ready)
+                    yield ready
+        last = held.flush()
+        if last is not None:
+            if run_manager:
+                await run_manager.on_llm_new_token(last.text, chunk=last)
+            yield last
 
 
 AimlapiLLM = AIMLAPILLM

@@ -245,8 +245,10 @@ def test_reasoning_model_request_is_shaped(replay_server: ReplayServer) -> None:
         top_p=0.5,
         reasoning_effort="high",
     )
-    with pytest.warns(AIMLAPIParameterWarning, match="temperature"):
+    with pytest.warns(AIMLAPIParameterWarning) as caught:  # one warning per rule
         model.invoke([SystemMessage("Be brief."), HumanMessage("hi")])
+    said = [str(w.message) for w in caught]
+    assert any("temperature" in m for m in said) and any("max_completion_tokens" in m for m in said)
     sent = _sent(replay_server)
     assert sent["max_completion_tokens"] == 300
     assert "max_tokens" not in sent and "temperature" not in sent and "top_p" not in sent
@@ -255,7 +257,9 @@ def test_reasoning_model_request_is_shaped(replay_server: ReplayServer) -> None:
 
 def test_reasoning_dict_maps_to_reasoning_effort(replay_server: ReplayServer) -> None:
     replay_server.enqueue(corpus_reply(TEXT))
-    _model(replay_server, model="openai/o3-2025-04-16", reasoning={"effort": "low"}).invoke("hi")
+    model = _model(replay_server, model="openai/o3-2025-04-16", reasoning={"effort": "low"})
+    with pytest.warns(AIMLAPIParameterWarning, match="sent as reasoning_effort='low'"):
+        model.invoke("hi")
     sent = _sent(replay_server)
     assert sent["reasoning_effort"] == "low" and "reasoning" not in sent
 
@@ -507,10 +511,10 @@ def test_profile_from_capabilities() -> None:
 
 def test_unknown_init_kwargs_go_to_model_kwargs(replay_server: ReplayServer) -> None:
     replay_server.enqueue(corpus_reply(TEXT))
-    with pytest.warns(UserWarning, match="verbosity"):
-        model = _model(replay_server, verbosity="low")
+    with pytest.warns(UserWarning, match="top_k"):
+        model = _model(replay_server, top_k=3)
     model.invoke("hi")
-    assert _sent(replay_server)["verbosity"] == "low"
+    assert _sent(replay_server)["top_k"] == 3
 
 
 def test_extra_body_is_merged(replay_server: ReplayServer) -> None:
