@@ -229,8 +229,14 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
 
     @classmethod
     def class_name(cls) -> str:
-        """Name used by LlamaIndex serialisation."""
-        return "AIMLAPI_llm"
+        """Name used by LlamaIndex serialisation (``to_dict()["class_name"]``): the class's
+        own name, as for :class:`AIMLAPIResponses` and :class:`AIMLAPIEmbedding`.
+
+        Example:
+            >>> AIMLAPI.class_name()
+            'AIMLAPI'
+        """
+        return "AIMLAPI"
 
     # -- metadata ----------------------------------------------------------------------------
 

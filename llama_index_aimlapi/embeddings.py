@@ -136,7 +136,7 @@ class AIMLAPIEmbedding(AIMLAPIConnection, BaseEmbedding):
 
     @classmethod
     def class_name(cls) -> str:
-        """Name used by LlamaIndex serialisation."""
+        """Name used by LlamaIndex serialisation: the class's own name, as for ``AIMLAPI``."""
         return "AIMLAPIEmbedding"
 
     # -- embeddings --------------------------------------------------------------------------

@@ -100,7 +100,7 @@ class AIMLAPIResponses(AIMLAPI):
 
     @classmethod
     def class_name(cls) -> str:
-        """Name used by LlamaIndex serialisation."""
+        """Name used by LlamaIndex serialisation: the class's own name, as for ``AIMLAPI``."""
         return "AIMLAPIResponses"
 
     def _uses_json_schema(self) -> bool:
