@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Generator, Sequence
 from json import JSONDecodeError
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -61,6 +61,7 @@ from aimlapi_core.settings import (
 )
 from aimlapi_core.shaping import shape_chat_request
 
+from ._arguments import check_arguments
 from ._connection import AIMLAPIConnection
 from .convert import chat_response_from_reply, to_wire_messages, tool_choice_to_wire, tool_specs
 from .stream import achat_responses, chat_responses
@@ -71,7 +72,7 @@ if TYPE_CHECKING:
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.tools.types import BaseTool
 
-__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL"]
+__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL", "ReasoningEffort"]
 
 logger = logging.getLogger(__name__)
 dispatcher = get_dispatcher(__name__)
@@ -79,10 +80,19 @@ dispatcher = get_dispatcher(__name__)
 DEFAULT_MODEL = "gpt-4o-mini"
 """The model used when none is named."""
 
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
+"""The ``reasoning_effort`` values llama-index ``OpenAI`` takes; others fail at construction."""
+
 DEFAULT_CONTEXT_WINDOW = 128_000
 """Context window (tokens) assumed when neither ``context_window=`` nor the model's
 capabilities say: most chat models on AI/ML API take at least 128k. Set ``context_window=``
 for a smaller model so LlamaIndex's prompt packing stays inside it."""
+
+
+_NO_AUDIO_STREAM = (
+    "Streams carry no audio here (as with llama-index OpenAI): with modalities=['audio'] use "
+    "chat() / achat(), whose message holds the answer as an AudioBlock."
+)
 
 
 def _accepts(caps: ModelCapabilities | None, param: str) -> bool:
@@ -106,7 +116,13 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         model: AI/ML API model id, e.g. ``"openai/gpt-4o"`` or ``"openai/o3-2025-04-16"``.
         temperature: Sampling temperature; ``None`` (default) leaves the model's default.
         max_tokens: Most tokens to generate (sent as ``max_completion_tokens`` where needed).
-        reasoning_effort: ``"low"``, ``"medium"`` or ``"high"`` for reasoning models.
+        reasoning_effort: ``"none"``, ``"minimal"``, ``"low"``, ``"medium"``, ``"high"`` or
+            ``"xhigh"`` for reasoning models (anything else fails at construction).
+        logprobs / top_logprobs: Return per-token log-probs (``ChatResponse.logprobs``) with
+            up to ``top_logprobs`` alternatives each (0-20), as llama-index ``OpenAI``.
+        modalities / audio_config: Output modalities, e.g. ``["text", "audio"]``, and the
+            ``audio`` request parameter (``{"voice": "alloy", "format": "wav"}``); the spoken
+            answer comes back as an ``AudioBlock`` (not in streams or ``complete``).
         additional_kwargs: Extra request parameters sent with every call.
         api_key: AI/ML API key (else the environment).
         api_base: Base URL (else ``AIMLAPI_BASE_URL``, else ``https://api.aimlapi.com/v1``).
@@ -117,6 +133,12 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         context_window / is_function_calling_model: Override what the capabilities say.
         strict: Send tool schemas in OpenAI's strict mode.
         http_client / async_http_client: Your own ``httpx`` clients (proxies, transports).
+
+    Every argument of llama-index ``OpenAI`` either works with the same meaning here
+    (``max_new_tokens`` as the old name of ``max_tokens``, ``reuse_client=True``) or fails
+    at construction with :class:`~llama_index_aimlapi.UnsupportedArgumentError` saying what to
+    use instead (``api_version``, ``openai_client``, ``reuse_client=False``); so does any
+    argument this class has no setting for.
 
     Example:
         >>> from llama_index_aimlapi import AIMLAPI
@@ -138,8 +160,22 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
     max_tokens: int | None = Field(
         default=None, gt=0, description="The maximum number of tokens to generate."
     )
-    reasoning_effort: str | None = Field(
-        default=None, description="Reasoning effort for reasoning models: low, medium, high."
+    reasoning_effort: ReasoningEffort | None = Field(
+        default=None,
+        description="Reasoning effort for reasoning models: none, minimal, low, medium, high, "
+        "xhigh.",
+    )
+    logprobs: bool | None = Field(
+        default=None, description="Whether to return log-probs per token (ChatResponse.logprobs)."
+    )
+    top_logprobs: int = Field(
+        default=0, ge=0, le=20, description="Alternatives returned with each token's log-prob."
+    )
+    modalities: list[str] | None = Field(
+        default=None, description='Output modalities, e.g. ["text", "audio"].'
+    )
+    audio_config: dict[str, Any] | None = Field(
+        default=None, description='The audio request parameter, e.g. {"voice": "alloy"}.'
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra parameters for every request body."
@@ -164,8 +200,12 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         model: str = DEFAULT_MODEL,
         temperature: float | None = None,
         max_tokens: int | None = None,
-        reasoning_effort: str | None = None,
+        reasoning_effort: ReasoningEffort | None = None,
         additional_kwargs: dict[str, Any] | None = None,
+        logprobs: bool | None = None,
+        top_logprobs: int = 0,
+        modalities: list[str] | None = None,
+        audio_config: dict[str, Any] | None = None,
         api_key: str | SecretStr | None = None,
         api_base: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
@@ -187,6 +227,9 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         output_parser: BaseOutputParser | None = None,
         **kwargs: Any,
     ) -> None:
+        if "max_new_tokens" in kwargs:  # llama-index OpenAI's older name of max_tokens
+            max_tokens = kwargs.pop("max_new_tokens")
+        kwargs = check_arguments(type(self), kwargs)
         # Resolve and check the base URL now (a bad URL is a construction error); the key is
         # left for the first request, so building an AIMLAPI never needs one.
         resolved_base = Settings(base_url=api_base or None).url
@@ -198,6 +241,10 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             "max_tokens": max_tokens,
             "reasoning_effort": reasoning_effort,
             "additional_kwargs": additional_kwargs or {},
+            "logprobs": logprobs,
+            "top_logprobs": top_logprobs,
+            "modalities": modalities,
+            "audio_config": audio_config,
             "api_key": api_key or None,
             "api_base": resolved_base,
             "timeout": timeout,
@@ -289,6 +336,13 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             body["max_tokens"] = self.max_tokens
         if self.reasoning_effort is not None:
             body["reasoning_effort"] = self.reasoning_effort
+        if self.logprobs:  # as llama-index OpenAI: both, or neither
+            body["logprobs"] = True
+            body["top_logprobs"] = self.top_logprobs
+        if self.modalities is not None:
+            body["modalities"] = self.modalities
+        if self.audio_config is not None:
+            body["audio"] = self.audio_config
         body.update(self.additional_kwargs)
         body.update((k, v) for k, v in kwargs.items() if v is not None)
         return body
@@ -303,6 +357,8 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             )
         body = self._unshaped_body(messages, **kwargs)
         caps = self.capabilities
+        if stream and "audio" in (body.get("modalities") or ()):
+            raise ValueError(_NO_AUDIO_STREAM)
         if stream:
             if "stream_options" not in body and _accepts(caps, "stream_options"):
                 body["stream_options"] = {"include_usage": True}
@@ -312,13 +368,26 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
 
     # -- chat / complete ---------------------------------------------------------------------
 
+    def _audio_format(self) -> str | None:
+        value = (self.audio_config or {}).get("format")
+        return value if isinstance(value, str) else None
+
+    def _refuse_audio_completion(self) -> None:
+        if "audio" in (self.modalities or ()):
+            raise ValueError(
+                "complete() returns text only, so the spoken answer of modalities=['audio'] "
+                "would be lost: use chat() / achat(), whose message holds an AudioBlock."
+            )
+
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._chat_body(messages, stream=False, **kwargs)
-        return chat_response_from_reply(self._client().chat_completion(body))
+        reply = self._client().chat_completion(body)
+        return chat_response_from_reply(reply, audio_format=self._audio_format())
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._chat_body(messages, stream=False, **kwargs)
-        return chat_response_from_reply(await self._aclient().chat_completion(body))
+        reply = await self._aclient().chat_completion(body)
+        return chat_response_from_reply(reply, audio_format=self._audio_format())
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._chat_body(messages, stream=True, **kwargs)
@@ -368,6 +437,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         Example:
             ``llm.complete("Paris is the capital of").text``
         """
+        self._refuse_audio_completion()
         return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
 
     @llm_completion_callback()
@@ -410,6 +480,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         Example:
             ``(await llm.acomplete("Hi")).text``
         """
+        self._refuse_audio_completion()
         return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
 
     @llm_completion_callback()
