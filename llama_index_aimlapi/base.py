@@ -51,15 +51,21 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import BaseOutputParser, Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher  # what llama_index.core re-exports
 
-from aimlapi_core import Settings
+from aimlapi_core import ResponsesReply, Settings
 from aimlapi_core.models import ModelCapabilities, get_capabilities
+from aimlapi_core.responses_bridge import (
+    achat_deltas,
+    chat_deltas,
+    chat_reply_from_responses,
+    responses_request_from_chat,
+)
 from aimlapi_core.settings import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from aimlapi_core.shaping import shape_chat_request
+from aimlapi_core.shaping import shape_chat_request, shape_responses_request
 
 from ._arguments import check_arguments
 from ._connection import AIMLAPIConnection
@@ -265,14 +271,6 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         }
         super().__init__(**fields, **kwargs)
         self._use_http_clients(http_client, async_http_client)
-        caps = get_capabilities(model)
-        if caps is not None and caps.serves_responses_only and not self._on_responses_api:
-            logger.warning(
-                "AI/ML API documents %r on /v1/responses only; AIMLAPI uses "
-                "/v1/chat/completions, which may refuse it: use "
-                "llama_index_aimlapi.AIMLAPIResponses for this model.",
-                model,
-            )
 
     @classmethod
     def class_name(cls) -> str:
@@ -327,6 +325,22 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
 
     # -- request building --------------------------------------------------------------------
 
+    def _uses_responses_api(self) -> bool:
+        """Whether calls go to ``POST /v1/responses``: always for :class:`AIMLAPIResponses`,
+        and for a model AI/ML API serves only there (``openai/gpt-5-pro``, the codex models…),
+        through the core's Responses bridge, as ``ChatAIMLAPI`` does.
+
+        Example:
+            >>> AIMLAPI(model="openai/gpt-5-pro")._uses_responses_api()
+            True
+            >>> AIMLAPI(model="gpt-4o")._uses_responses_api()
+            False
+        """
+        if self._on_responses_api:
+            return True
+        caps = self.capabilities
+        return caps is not None and caps.serves_responses_only
+
     def _unshaped_body(self, messages: Sequence[ChatMessage], **kwargs: Any) -> dict[str, Any]:
         """Model, wire messages, fields, ``additional_kwargs`` and call kwargs, in that order."""
         body: dict[str, Any] = {"model": self.model, "messages": to_wire_messages(messages)}
@@ -359,6 +373,8 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         caps = self.capabilities
         if stream and "audio" in (body.get("modalities") or ()):
             raise ValueError(_NO_AUDIO_STREAM)
+        if self._uses_responses_api():
+            return shape_responses_request(responses_request_from_chat(body), caps)
         if stream:
             if "stream_options" not in body and _accepts(caps, "stream_options"):
                 body["stream_options"] = {"include_usage": True}
@@ -379,19 +395,42 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
                 "would be lost: use chat() / achat(), whose message holds an AudioBlock."
             )
 
+    def _remember(self, response_id: str | None) -> None:
+        """Called with each Responses answer's id (``AIMLAPIResponses`` chains them)."""
+
+    def _from_responses(self, reply: ResponsesReply) -> ChatResponse:
+        """A ``/v1/responses`` answer as a :class:`ChatResponse`; ``raw`` is the Responses
+        object as it came (``id``, ``status``, ``incomplete_details``, every output item)."""
+        response = chat_response_from_reply(chat_reply_from_responses(reply))
+        response.raw = reply.response.model_dump(mode="json", exclude_unset=True)
+        self._remember(reply.response.id)
+        return response
+
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._chat_body(messages, stream=False, **kwargs)
+        if self._uses_responses_api():
+            return self._from_responses(self._client().create_response(body))
         reply = self._client().chat_completion(body)
         return chat_response_from_reply(reply, audio_format=self._audio_format())
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._chat_body(messages, stream=False, **kwargs)
+        if self._uses_responses_api():
+            return self._from_responses(await self._aclient().create_response(body))
         reply = await self._aclient().chat_completion(body)
         return chat_response_from_reply(reply, audio_format=self._audio_format())
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._chat_body(messages, stream=True, **kwargs)
         client = self._client()
+        if self._uses_responses_api():
+
+            def responses_gen() -> ChatResponseGen:
+                with client.stream_response(body) as stream:
+                    yield from chat_responses(stream, chat_deltas(stream))
+                self._remember(stream.result().response.id)
+
+            return responses_gen()
 
         def gen() -> ChatResponseGen:
             with client.stream_chat_completion(body) as stream:
@@ -403,6 +442,16 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body = self._chat_body(messages, stream=True, **kwargs)
+        if self._uses_responses_api():
+
+            async def responses_gen() -> ChatResponseAsyncGen:
+                client = self._aclient()
+                async with await client.stream_response(body) as stream:
+                    async for response in achat_responses(stream, achat_deltas(stream)):
+                        yield response
+                self._remember(stream.result().response.id)
+
+            return responses_gen()
 
         async def gen() -> ChatResponseAsyncGen:
             client = self._aclient()
@@ -591,10 +640,13 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
     # -- structured output -------------------------------------------------------------------
 
     def _uses_json_schema(self) -> bool:
-        """JSON-schema ``response_format`` where the model takes it (unknown ids: yes)."""
+        """JSON-schema ``response_format`` where the model takes it (unknown ids: yes); on
+        ``/v1/responses`` (``text.format``) unless the model's Responses schema lacks ``text``."""
         if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
             return False
         caps = self.capabilities
+        if self._uses_responses_api():
+            return caps is None or caps.accepts_responses_param("text") is not False
         return caps is None or caps.response_format
 
     def _json_schema_kwargs(

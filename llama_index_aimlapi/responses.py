@@ -15,27 +15,15 @@ from typing import Any, ClassVar, Literal
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     MessageRole,
 )
 from llama_index.core.bridge.pydantic import Field
-from llama_index.core.types import PydanticProgramMode
 
-from aimlapi_core import ResponsesReply
-from aimlapi_core.responses_bridge import (
-    achat_deltas,
-    chat_deltas,
-    chat_reply_from_responses,
-    responses_request_from_chat,
-)
+from aimlapi_core.responses_bridge import responses_request_from_chat
 from aimlapi_core.shaping import shape_responses_request
 
 from ._arguments import UnsupportedArgumentError
 from .base import AIMLAPI
-from .convert import chat_response_from_reply
-from .stream import achat_responses, chat_responses
 
 __all__ = ["AIMLAPIResponses"]
 
@@ -148,13 +136,6 @@ class AIMLAPIResponses(AIMLAPI):
     def max_output_tokens(self, value: int | None) -> None:
         self.max_tokens = value
 
-    def _uses_json_schema(self) -> bool:
-        """``text.format`` JSON schema unless the model's Responses schema lacks ``text``."""
-        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
-            return False
-        caps = self.capabilities
-        return caps is None or caps.accepts_responses_param("text") is not False
-
     def _chat_body(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
@@ -184,45 +165,6 @@ class AIMLAPIResponses(AIMLAPI):
     def _remember(self, response_id: str | None) -> None:
         if self.track_previous_responses and response_id:
             self.previous_response_id = response_id
-
-    def _response(self, reply: ResponsesReply) -> ChatResponse:
-        response = chat_response_from_reply(chat_reply_from_responses(reply))
-        response.raw = reply.response.model_dump(mode="json", exclude_unset=True)
-        self._remember(reply.response.id)
-        return response
-
-    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body = self._chat_body(messages, stream=False, **kwargs)
-        return self._response(self._client().create_response(body))
-
-    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body = self._chat_body(messages, stream=False, **kwargs)
-        return self._response(await self._aclient().create_response(body))
-
-    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        body = self._chat_body(messages, stream=True, **kwargs)
-        client = self._client()
-
-        def gen() -> ChatResponseGen:
-            with client.stream_response(body) as stream:
-                yield from chat_responses(stream, chat_deltas(stream))
-            self._remember(stream.result().response.id)
-
-        return gen()
-
-    async def _astream_chat(
-        self, messages: Sequence[ChatMessage], **kwargs: Any
-    ) -> ChatResponseAsyncGen:
-        body = self._chat_body(messages, stream=True, **kwargs)
-
-        async def gen() -> ChatResponseAsyncGen:
-            client = self._aclient()
-            async with await client.stream_response(body) as stream:
-                async for response in achat_responses(stream, achat_deltas(stream)):
-                    yield response
-            self._remember(stream.result().response.id)
-
-        return gen()
 
 
 # AIMLAPI's chat-completions-only settings, at their "ask for nothing" values.
