@@ -15,6 +15,7 @@ from aimlapi_core._lazy import lazy_exports
 from .base import AIMLAPI, DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
 
 if TYPE_CHECKING:
+    from ._arguments import UnsupportedArgumentError
     from .embeddings import AIMLAPIEmbedding
     from .responses import AIMLAPIResponses
 
@@ -24,6 +25,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "AIMLAPIEmbedding",
     "AIMLAPIResponses",
+    "UnsupportedArgumentError",
 ]
 
 # Exported name → its module, imported on first access: a user of ``AIMLAPI`` does not pay
@@ -32,6 +34,7 @@ __all__ = [
 _LAZY = {
     "AIMLAPIEmbedding": ".embeddings",
     "AIMLAPIResponses": ".responses",
+    "UnsupportedArgumentError": "._arguments",
 }
 
 

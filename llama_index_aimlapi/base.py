@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Generator, Sequence
 from json import JSONDecodeError
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -51,17 +51,30 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import BaseOutputParser, Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher  # what llama_index.core re-exports
 
-from aimlapi_core import Settings
-from aimlapi_core.models import ModelCapabilities, capabilities_for, get_capabilities
+from aimlapi_core import ResponsesReply, Settings
+from aimlapi_core.models import (
+    CHAT_COMPLETIONS,
+    RESPONSES,
+    ModelCapabilities,
+    capabilities_for,
+    get_capabilities,
+)
+from aimlapi_core.responses_bridge import (
+    achat_deltas,
+    chat_deltas,
+    chat_reply_from_responses,
+    responses_request_from_chat,
+)
 from aimlapi_core.settings import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_KEEPALIVE_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
 )
-from aimlapi_core.shaping import shape_chat_request, with_stream_usage
+from aimlapi_core.shaping import shape_chat_request, shape_responses_request, with_stream_usage
 from aimlapi_core.tools import tool_choice_to_wire
 
+from ._arguments import check_arguments
 from ._connection import AIMLAPIConnection
 from .convert import chat_response_from_reply, messages_to_wire, tool_specs
 from .stream import achat_responses, chat_responses
@@ -72,7 +85,7 @@ if TYPE_CHECKING:
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.tools.types import BaseTool
 
-__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL"]
+__all__ = ["AIMLAPI", "DEFAULT_CONTEXT_WINDOW", "DEFAULT_MODEL", "ReasoningEffort"]
 
 logger = logging.getLogger(__name__)
 dispatcher = get_dispatcher(__name__)
@@ -80,11 +93,20 @@ dispatcher = get_dispatcher(__name__)
 DEFAULT_MODEL = "gpt-4o-mini"
 """The model used when none is named."""
 
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
+"""The ``reasoning_effort`` values llama-index ``OpenAI`` takes; others fail at construction."""
+
 DEFAULT_CONTEXT_WINDOW = 128_000
 """Context window (tokens) assumed when neither ``context_window=`` nor the model's
 capabilities say (AI/ML API's model table, or the live catalogue after
 :func:`aimlapi_core.models.refresh_models`): most chat models on AI/ML API take at least 128k.
 Set ``context_window=`` for a smaller model so LlamaIndex's prompt packing stays inside it."""
+
+
+_NO_AUDIO_STREAM = (
+    "Streams carry no audio here (as with llama-index OpenAI): with modalities=['audio'] use "
+    "chat() / achat(), whose message holds the answer as an AudioBlock."
+)
 
 
 class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
@@ -101,7 +123,13 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         model: AI/ML API model id, e.g. ``"openai/gpt-4o"`` or ``"openai/o3-2025-04-16"``.
         temperature: Sampling temperature; ``None`` (default) leaves the model's default.
         max_tokens: Most tokens to generate (sent as ``max_completion_tokens`` where needed).
-        reasoning_effort: ``"low"``, ``"medium"`` or ``"high"`` for reasoning models.
+        reasoning_effort: ``"none"``, ``"minimal"``, ``"low"``, ``"medium"``, ``"high"`` or
+            ``"xhigh"`` for reasoning models (anything else fails at construction).
+        logprobs / top_logprobs: Return per-token log-probs (``ChatResponse.logprobs``) with
+            up to ``top_logprobs`` alternatives each (0-20), as llama-index ``OpenAI``.
+        modalities / audio_config: Output modalities, e.g. ``["text", "audio"]``, and the
+            ``audio`` request parameter (``{"voice": "alloy", "format": "wav"}``); the spoken
+            answer comes back as an ``AudioBlock`` (not in streams or ``complete``).
         additional_kwargs: Extra request parameters sent with every call.
         api_key: AI/ML API key (else the environment).
         api_base: Base URL (else ``AIMLAPI_BASE_URL``, else ``https://api.aimlapi.com/v1``).
@@ -112,6 +140,12 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         context_window / is_function_calling_model: Override what the capabilities say.
         strict: Send tool schemas in OpenAI's strict mode.
         http_client / async_http_client: Your own ``httpx`` clients (proxies, transports).
+
+    Every argument of llama-index ``OpenAI`` either works with the same meaning here
+    (``max_new_tokens`` as the old name of ``max_tokens``, ``reuse_client=True``) or fails
+    at construction with :class:`~llama_index_aimlapi.UnsupportedArgumentError` saying what to
+    use instead (``api_version``, ``openai_client``, ``reuse_client=False``); so does any
+    argument this class has no setting for.
 
     Example:
         >>> from llama_index_aimlapi import AIMLAPI
@@ -133,8 +167,22 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
     max_tokens: int | None = Field(
         default=None, gt=0, description="The maximum number of tokens to generate."
     )
-    reasoning_effort: str | None = Field(
-        default=None, description="Reasoning effort for reasoning models: low, medium, high."
+    reasoning_effort: ReasoningEffort | None = Field(
+        default=None,
+        description="Reasoning effort for reasoning models: none, minimal, low, medium, high, "
+        "xhigh.",
+    )
+    logprobs: bool | None = Field(
+        default=None, description="Whether to return log-probs per token (ChatResponse.logprobs)."
+    )
+    top_logprobs: int = Field(
+        default=0, ge=0, le=20, description="Alternatives returned with each token's log-prob."
+    )
+    modalities: list[str] | None = Field(
+        default=None, description='Output modalities, e.g. ["text", "audio"].'
+    )
+    audio_config: dict[str, Any] | None = Field(
+        default=None, description='The audio request parameter, e.g. {"voice": "alloy"}.'
     )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra parameters for every request body."
@@ -159,8 +207,12 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         model: str = DEFAULT_MODEL,
         temperature: float | None = None,
         max_tokens: int | None = None,
-        reasoning_effort: str | None = None,
+        reasoning_effort: ReasoningEffort | None = None,
         additional_kwargs: dict[str, Any] | None = None,
+        logprobs: bool | None = None,
+        top_logprobs: int = 0,
+        modalities: list[str] | None = None,
+        audio_config: dict[str, Any] | None = None,
         api_key: str | SecretStr | None = None,
         api_base: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
@@ -182,6 +234,9 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         output_parser: BaseOutputParser | None = None,
         **kwargs: Any,
     ) -> None:
+        if "max_new_tokens" in kwargs:  # llama-index OpenAI's older name of max_tokens
+            max_tokens = kwargs.pop("max_new_tokens")
+        kwargs = check_arguments(type(self), kwargs)
         # Resolve and check the base URL now (a bad URL is a construction error); the key is
         # left for the first request, so building an AIMLAPI never needs one.
         resolved_base = Settings(base_url=api_base or None).url
@@ -193,6 +248,10 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             "max_tokens": max_tokens,
             "reasoning_effort": reasoning_effort,
             "additional_kwargs": additional_kwargs or {},
+            "logprobs": logprobs,
+            "top_logprobs": top_logprobs,
+            "modalities": modalities,
+            "audio_config": audio_config,
             "api_key": api_key or None,
             "api_base": resolved_base,
             "timeout": timeout,
@@ -213,19 +272,17 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         }
         super().__init__(**fields, **kwargs)
         self._use_http_clients(http_client, async_http_client)
-        caps = get_capabilities(model)
-        if caps is not None and caps.serves_responses_only and not self._on_responses_api:
-            logger.warning(
-                "AI/ML API documents %r on /v1/responses only; AIMLAPI uses "
-                "/v1/chat/completions, which may refuse it: use "
-                "llama_index_aimlapi.AIMLAPIResponses for this model.",
-                model,
-            )
 
     @classmethod
     def class_name(cls) -> str:
-        """Name used by LlamaIndex serialisation."""
-        return "AIMLAPI_llm"
+        """Name used by LlamaIndex serialisation (``to_dict()["class_name"]``): the class's
+        own name, as for :class:`AIMLAPIResponses` and :class:`AIMLAPIEmbedding`.
+
+        Example:
+            >>> AIMLAPI.class_name()
+            'AIMLAPI'
+        """
+        return "AIMLAPI"
 
     # -- metadata ----------------------------------------------------------------------------
 
@@ -275,6 +332,22 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
 
     # -- request building --------------------------------------------------------------------
 
+    def _uses_responses_api(self) -> bool:
+        """Whether calls go to ``POST /v1/responses``: always for :class:`AIMLAPIResponses`,
+        and for a model AI/ML API serves only there (``openai/gpt-5-pro``, the codex models…),
+        through the core's Responses bridge, as ``ChatAIMLAPI`` does.
+
+        Example:
+            >>> AIMLAPI(model="openai/gpt-5-pro")._uses_responses_api()
+            True
+            >>> AIMLAPI(model="gpt-4o")._uses_responses_api()
+            False
+        """
+        if self._on_responses_api:
+            return True
+        caps = self.capabilities
+        return caps is not None and caps.serves_responses_only
+
     def _unshaped_body(self, messages: Sequence[ChatMessage], **kwargs: Any) -> dict[str, Any]:
         """Model, wire messages, fields, ``additional_kwargs`` and call kwargs, in that order."""
         body: dict[str, Any] = {"model": self.model, "messages": messages_to_wire(messages)}
@@ -284,6 +357,13 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             body["max_tokens"] = self.max_tokens
         if self.reasoning_effort is not None:
             body["reasoning_effort"] = self.reasoning_effort
+        if self.logprobs:  # as llama-index OpenAI: both, or neither
+            body["logprobs"] = True
+            body["top_logprobs"] = self.top_logprobs
+        if self.modalities is not None:
+            body["modalities"] = self.modalities
+        if self.audio_config is not None:
+            body["audio"] = self.audio_config
         body.update(self.additional_kwargs)
         body.update((k, v) for k, v in kwargs.items() if v is not None)
         return body
@@ -298,22 +378,62 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             )
         body = self._unshaped_body(messages, **kwargs)
         caps = self.capabilities
+        if stream and "audio" in (body.get("modalities") or ()):
+            raise ValueError(_NO_AUDIO_STREAM)
+        if self._uses_responses_api():
+            return shape_responses_request(responses_request_from_chat(body), caps)
         with_stream_usage(body, caps, include_usage=stream)
         return shape_chat_request(body, caps)
 
     # -- chat / complete ---------------------------------------------------------------------
 
+    def _audio_format(self) -> str | None:
+        value = (self.audio_config or {}).get("format")
+        return value if isinstance(value, str) else None
+
+    def _refuse_audio_completion(self) -> None:
+        if "audio" in (self.modalities or ()):
+            raise ValueError(
+                "complete() returns text only, so the spoken answer of modalities=['audio'] "
+                "would be lost: use chat() / achat(), whose message holds an AudioBlock."
+            )
+
+    def _remember(self, response_id: str | None) -> None:
+        """Called with each Responses answer's id (``AIMLAPIResponses`` chains them)."""
+
+    def _from_responses(self, reply: ResponsesReply) -> ChatResponse:
+        """A ``/v1/responses`` answer as a :class:`ChatResponse`; ``raw`` is the Responses
+        object as it came (``id``, ``status``, ``incomplete_details``, every output item)."""
+        response = chat_response_from_reply(chat_reply_from_responses(reply))
+        response.raw = reply.response.model_dump(mode="json", exclude_unset=True)
+        self._remember(reply.response.id)
+        return response
+
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._chat_body(messages, stream=False, **kwargs)
-        return chat_response_from_reply(self._client().chat_completion(body))
+        if self._uses_responses_api():
+            return self._from_responses(self._client().create_response(body))
+        reply = self._client().chat_completion(body)
+        return chat_response_from_reply(reply, audio_format=self._audio_format())
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         body = self._chat_body(messages, stream=False, **kwargs)
-        return chat_response_from_reply(await self._aclient().chat_completion(body))
+        if self._uses_responses_api():
+            return self._from_responses(await self._aclient().create_response(body))
+        reply = await self._aclient().chat_completion(body)
+        return chat_response_from_reply(reply, audio_format=self._audio_format())
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         body = self._chat_body(messages, stream=True, **kwargs)
         client = self._client()
+        if self._uses_responses_api():
+
+            def responses_gen() -> ChatResponseGen:
+                with client.stream_response(body) as stream:
+                    yield from chat_responses(stream, chat_deltas(stream))
+                self._remember(stream.result().response.id)
+
+            return responses_gen()
 
         def gen() -> ChatResponseGen:
             with client.stream_chat_completion(body) as stream:
@@ -325,6 +445,16 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         body = self._chat_body(messages, stream=True, **kwargs)
+        if self._uses_responses_api():
+
+            async def responses_gen() -> ChatResponseAsyncGen:
+                client = self._aclient()
+                async with await client.stream_response(body) as stream:
+                    async for response in achat_responses(stream, achat_deltas(stream)):
+                        yield response
+                self._remember(stream.result().response.id)
+
+            return responses_gen()
 
         async def gen() -> ChatResponseAsyncGen:
             client = self._aclient()
@@ -359,6 +489,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         Example:
             ``llm.complete("Paris is the capital of").text``
         """
+        self._refuse_audio_completion()
         return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
 
     @llm_completion_callback()
@@ -401,6 +532,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
         Example:
             ``(await llm.acomplete("Hi")).text``
         """
+        self._refuse_audio_completion()
         return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
 
     @llm_completion_callback()
@@ -513,10 +645,12 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
     # -- structured output -------------------------------------------------------------------
 
     def _uses_json_schema(self) -> bool:
-        """JSON-schema ``response_format`` where the model takes it (unknown ids: yes)."""
+        """JSON-schema ``response_format`` where the model takes it (unknown ids: yes); on
+        ``/v1/responses`` (``text.format``) unless the model's Responses schema lacks ``text``."""
         if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
             return False
-        return capabilities_for(self.model).structured_output_method() == "json_schema"
+        endpoint = RESPONSES if self._uses_responses_api() else CHAT_COMPLETIONS
+        return capabilities_for(self.model).structured_output_method(endpoint) == "json_schema"
 
     def _json_schema_kwargs(
         self, llm_kwargs: dict[str, Any] | None, output_cls: type[Model]

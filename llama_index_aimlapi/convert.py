@@ -169,6 +169,9 @@ def message_to_wire(message: ChatMessage) -> dict[str, Any]:
 'function': {'name': 'add', 'arguments': '{"a": 1}'}}]}
     """
     role = _ROLE_ALIASES.get(message.role.value, message.role.value)
+    audio_id = message.additional_kwargs.get("reference_audio_id")
+    if audio_id and role == "assistant":  # a spoken answer goes back by id, as OpenAI's
+        return {"role": role, "audio": {"id": audio_id}}
     texts: list[str] = []
     parts: list[dict[str, Any]] = []
     tool_calls: list[dict[str, Any]] = []
@@ -397,12 +400,13 @@ def logprobs_from_wire(logprobs: Mapping[str, Any] | None) -> list[list[LogProb]
     return out
 
 
-def chat_response_from_reply(reply: ChatReply) -> ChatResponse:
+def chat_response_from_reply(reply: ChatReply, *, audio_format: str | None = None) -> ChatResponse:
     """A non-streamed :class:`ChatReply` as a :class:`ChatResponse`.
 
     ``raw`` is the completion as it came over the wire (a dict); ``additional_kwargs`` holds
     :func:`usage_kwargs`, plus ``reasoning_content``, ``finish_reason`` and ``refusal`` when the
-    reply has them.
+    reply has them. A spoken answer becomes an ``AudioBlock`` (``audio_format``: what
+    ``audio.format`` asked for, else ``"mp3"``) and its id ``reference_audio_id``.
 
     Example:
         >>> from aimlapi_core.replies import chat_reply_from
@@ -435,6 +439,13 @@ def chat_response_from_reply(reply: ChatReply) -> ChatResponse:
         reasoning_tokens=usage.reasoning_tokens if usage else None,
     )
     message_kwargs: dict[str, Any] = {"tool_calls": calls} if calls else {}
+    audio = (wire_message.model_extra or {}).get("audio")
+    if isinstance(audio, Mapping) and audio.get("data"):
+        # A spoken answer (modalities=["audio"]): kept as OpenAI's adapter keeps it, the id
+        # in reference_audio_id so the next turn can refer to it instead of resending it.
+        blocks.append(AudioBlock(audio=audio["data"], format=audio_format or "mp3"))
+        if audio.get("id"):
+            message_kwargs["reference_audio_id"] = audio["id"]
     if reasoning:
         kwargs["reasoning_content"] = reasoning
     if choice.finish_reason:

@@ -33,6 +33,7 @@ from aimlapi_core.settings import (
     Settings,
 )
 
+from ._arguments import check_arguments
 from ._connection import AIMLAPIConnection
 
 if TYPE_CHECKING:
@@ -60,6 +61,11 @@ class AIMLAPIEmbedding(AIMLAPIConnection, BaseEmbedding):
         api_key / api_base / timeout / max_retries / default_headers / client_request_id /
             max_connections / max_keepalive_connections: the connection, as for ``AIMLAPI``.
         http_client / async_http_client: your own ``httpx`` clients (proxies, transports).
+
+    Every argument of llama-index ``OpenAIEmbedding`` works with the same meaning or fails at
+    construction naming it (:class:`~llama_index_aimlapi.UnsupportedArgumentError`:
+    ``api_version``, ``reuse_client=False``, a ``mode`` other than text search), as does any
+    argument this class has no setting for.
 
     Example:
         >>> from llama_index_aimlapi import AIMLAPIEmbedding
@@ -104,6 +110,8 @@ class AIMLAPIEmbedding(AIMLAPIConnection, BaseEmbedding):
         num_workers: int | None = None,
         **kwargs: Any,
     ) -> None:
+        model = kwargs.pop("model_name", model)
+        kwargs = check_arguments(type(self), kwargs)
         # A dimensions the model cannot take fails here, not at the first embedding.
         embeddings_body(
             model,
@@ -115,7 +123,7 @@ class AIMLAPIEmbedding(AIMLAPIConnection, BaseEmbedding):
         # Passed as one dict: the base's synthesised __init__ (for type checkers) names only
         # its own fields.
         fields: dict[str, Any] = {
-            "model_name": kwargs.pop("model_name", model),
+            "model_name": model,
             "embed_batch_size": embed_batch_size,
             "dimensions": dimensions,
             "encoding_format": encoding_format,
@@ -136,7 +144,7 @@ class AIMLAPIEmbedding(AIMLAPIConnection, BaseEmbedding):
 
     @classmethod
     def class_name(cls) -> str:
-        """Name used by LlamaIndex serialisation."""
+        """Name used by LlamaIndex serialisation: the class's own name, as for ``AIMLAPI``."""
         return "AIMLAPIEmbedding"
 
     # -- embeddings --------------------------------------------------------------------------

@@ -11,31 +11,19 @@ built-in tools, and conversations the server keeps (``track_previous_responses``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
-    ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     MessageRole,
 )
 from llama_index.core.bridge.pydantic import Field
-from llama_index.core.types import PydanticProgramMode
 
-from aimlapi_core import ResponsesReply
-from aimlapi_core.models import RESPONSES, capabilities_for
-from aimlapi_core.responses_bridge import (
-    achat_deltas,
-    chat_deltas,
-    chat_reply_from_responses,
-    responses_request_from_chat,
-)
+from aimlapi_core.responses_bridge import responses_request_from_chat
 from aimlapi_core.shaping import shape_responses_request
 
+from ._arguments import UnsupportedArgumentError
 from .base import AIMLAPI
-from .convert import chat_response_from_reply
-from .stream import achat_responses, chat_responses
 
 __all__ = ["AIMLAPIResponses"]
 
@@ -55,7 +43,16 @@ class AIMLAPIResponses(AIMLAPI):
             ``previous_response_id`` and only the messages after the last assistant turn;
             the server keeps the rest.
         previous_response_id: The response to continue from (updated when tracking).
-        max_output_tokens: Alias of ``max_tokens``.
+        max_output_tokens: The most tokens to generate (the same setting as ``max_tokens``;
+            read or set either name).
+        top_p / truncation / user / call_metadata: Responses' ``top_p``, ``truncation``
+            (``"auto"`` or ``"disabled"``), ``user`` and ``metadata``, as in llama-index
+            ``OpenAIResponses``; ``None`` (default) leaves the server's default.
+
+    Every argument of llama-index ``OpenAIResponses`` works with the same meaning or fails at
+    construction naming it (:class:`~llama_index_aimlapi.UnsupportedArgumentError`); the
+    chat-completions-only settings of :class:`AIMLAPI` (``logprobs``, ``top_logprobs``,
+    ``modalities``, ``audio_config``) fail too, as ``/v1/responses`` has no such parameters.
 
     ``raw`` of a :class:`ChatResponse` is the Responses object as it came (``id``, ``status``,
     ``incomplete_details``, every output item); of a streamed one, the translated chunk, whose
@@ -89,26 +86,55 @@ class AIMLAPIResponses(AIMLAPI):
     previous_response_id: str | None = Field(
         default=None, description="The response the next call continues from."
     )
+    top_p: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Nucleus sampling; None: the model's default."
+    )
+    truncation: Literal["auto", "disabled"] | None = Field(
+        default=None, description="Cut the input to the context window (auto) or fail (disabled)."
+    )
+    user: str | None = Field(default=None, description="An id of your end user (abuse tracking).")
+    call_metadata: dict[str, str] | None = Field(
+        default=None, description="Responses `metadata`: up to 16 string pairs."
+    )
 
     _on_responses_api: ClassVar[bool] = True
 
     def __init__(self, *, max_output_tokens: int | None = None, **kwargs: Any) -> None:
         if max_output_tokens is not None:
             kwargs.setdefault("max_tokens", max_output_tokens)
+        for name, default in _CHAT_ONLY_DEFAULTS.items():
+            if kwargs.get(name, default) != default:
+                raise UnsupportedArgumentError(
+                    type(self).__name__,
+                    name,
+                    "/v1/responses has no such parameter; use AIMLAPI (chat completions) for it.",
+                )
         super().__init__(**kwargs)
         if self.track_previous_responses and self.store is None:
             self.store = True  # a response the server did not keep cannot be continued
 
     @classmethod
     def class_name(cls) -> str:
-        """Name used by LlamaIndex serialisation."""
+        """Name used by LlamaIndex serialisation: the class's own name, as for ``AIMLAPI``."""
         return "AIMLAPIResponses"
 
-    def _uses_json_schema(self) -> bool:
-        """``text.format`` JSON schema unless the model's Responses schema lacks ``text``."""
-        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
-            return False
-        return capabilities_for(self.model).structured_output_method(RESPONSES) == "json_schema"
+    @property
+    def max_output_tokens(self) -> int | None:
+        """The most tokens to generate (``max_output_tokens`` on the wire): ``max_tokens``.
+
+        Example:
+            >>> llm = AIMLAPIResponses(max_output_tokens=33)
+            >>> llm.max_output_tokens, llm.max_tokens
+            (33, 33)
+            >>> llm.max_output_tokens = 50
+            >>> llm.max_tokens
+            50
+        """
+        return self.max_tokens
+
+    @max_output_tokens.setter
+    def max_output_tokens(self, value: int | None) -> None:
+        self.max_tokens = value
 
     def _chat_body(
         self, messages: Sequence[ChatMessage], *, stream: bool, **kwargs: Any
@@ -123,6 +149,10 @@ class AIMLAPIResponses(AIMLAPI):
             ("instructions", self.instructions),
             ("store", self.store),
             ("include", self.include),
+            ("top_p", self.top_p),
+            ("truncation", self.truncation),
+            ("user", self.user),
+            ("metadata", self.call_metadata),
         ):
             if value is not None:
                 body.setdefault(key, value)
@@ -136,44 +166,14 @@ class AIMLAPIResponses(AIMLAPI):
         if self.track_previous_responses and response_id:
             self.previous_response_id = response_id
 
-    def _response(self, reply: ResponsesReply) -> ChatResponse:
-        response = chat_response_from_reply(chat_reply_from_responses(reply))
-        response.raw = reply.response.model_dump(mode="json", exclude_unset=True)
-        self._remember(reply.response.id)
-        return response
 
-    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body = self._chat_body(messages, stream=False, **kwargs)
-        return self._response(self._client().create_response(body))
-
-    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body = self._chat_body(messages, stream=False, **kwargs)
-        return self._response(await self._aclient().create_response(body))
-
-    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        body = self._chat_body(messages, stream=True, **kwargs)
-        client = self._client()
-
-        def gen() -> ChatResponseGen:
-            with client.stream_response(body) as stream:
-                yield from chat_responses(stream, chat_deltas(stream))
-            self._remember(stream.result().response.id)
-
-        return gen()
-
-    async def _astream_chat(
-        self, messages: Sequence[ChatMessage], **kwargs: Any
-    ) -> ChatResponseAsyncGen:
-        body = self._chat_body(messages, stream=True, **kwargs)
-
-        async def gen() -> ChatResponseAsyncGen:
-            client = self._aclient()
-            async with await client.stream_response(body) as stream:
-                async for response in achat_responses(stream, achat_deltas(stream)):
-                    yield response
-            self._remember(stream.result().response.id)
-
-        return gen()
+# AIMLAPI's chat-completions-only settings, at their "ask for nothing" values.
+_CHAT_ONLY_DEFAULTS: dict[str, Any] = {
+    "logprobs": None,
+    "top_logprobs": 0,
+    "modalities": None,
+    "audio_config": None,
+}
 
 
 def _after_last_assistant(messages: Sequence[ChatMessage]) -> Sequence[ChatMessage]:

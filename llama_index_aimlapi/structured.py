@@ -4,7 +4,7 @@ Used by :meth:`AIMLAPI.structured_predict` and friends for models that take
 ``response_format`` (the others go through tool calling, LlamaIndex's default).
 
 Example:
-    >>> from pydantic import BaseModel
+    >>> from pydantic import BaseModel, ValidationError
     >>> class City(BaseModel):
     ...     name: str
     >>> rf = response_format_for(City)
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from .convert import strict_json_schema
 
@@ -38,7 +38,7 @@ def response_format_for(output_cls: type[BaseModel], *, strict: bool = True) -> 
     ``strict`` (the default, as OpenAI's SDK does) the schema is made strict-compatible.
 
     Example:
-        >>> from pydantic import BaseModel
+        >>> from pydantic import BaseModel, ValidationError
         >>> class Pair(BaseModel):
         ...     a: int
         ...     b: int = 0
@@ -71,20 +71,30 @@ def strip_code_fence(text: str) -> str:
 def parse_json_output(output_cls: type[ModelT], text: str | None) -> ModelT:
     """Validate the model's JSON answer (fenced or not) as ``output_cls``.
 
-    Raises ``ValueError`` naming the class and quoting the answer when it is not valid.
+    An answer that is not valid JSON for ``output_cls`` raises pydantic's ``ValidationError``,
+    as llama-index ``OpenAI`` does (so ``except ValidationError`` works on both); where Python
+    has exception notes (3.11+) a note names the class and quotes the answer.
 
     Example:
-        >>> from pydantic import BaseModel
+        >>> from pydantic import BaseModel, ValidationError
         >>> class A(BaseModel):
         ...     x: int
         >>> parse_json_output(A, '{"x": 2}')
         A(x=2)
+        >>> try:
+        ...     parse_json_output(A, "I'd rather not.")
+        ... except ValidationError as exc:
+        ...     print(exc.error_count(), exc.errors()[0]["type"])
+        1 json_invalid
     """
     raw = strip_code_fence((text or "").strip())
     try:
         return output_cls.model_validate_json(raw)
-    except ValueError as exc:
-        raise ValueError(
-            f"The model's answer is not a valid {output_cls.__name__} JSON object: "
-            f"{(text or '')[:300]!r} ({exc})"
-        ) from exc
+    except ValidationError as exc:
+        add_note = getattr(exc, "add_note", None)  # Python 3.11+
+        if add_note is not None:
+            add_note(
+                f"The model's answer is not a valid {output_cls.__name__} JSON object: "
+                f"{(text or '')[:300]!r}"
+            )
+        raise

@@ -27,6 +27,7 @@ from llama_support import (
     LLMFactory,
 )
 
+from aimlapi_core.shaping import AIMLAPIParameterWarning, reset_parameter_warnings
 from llama_index_aimlapi import AIMLAPI
 
 HELLO = [ChatMessage(role="user", content="Hello")]
@@ -137,7 +138,9 @@ def test_client_reused_across_calls(llm_factory: LLMFactory) -> None:
 def test_reasoning_model(llm_factory: LLMFactory) -> None:
     """o3: max_tokens goes as max_completion_tokens; reasoning tokens (and text) are kept."""
     llm = llm_factory(REASONING_MODEL, max_tokens=2000, reasoning_effort="low")
-    response = llm.chat([ChatMessage(role="user", content="What is 2 + 2?")])
+    reset_parameter_warnings()  # the rename warns once per model and process
+    with pytest.warns(AIMLAPIParameterWarning, match="max_tokens sent as max_completion_tokens"):
+        response = llm.chat([ChatMessage(role="user", content="What is 2 + 2?")])
     assert response.message.content
     assert response.additional_kwargs["reasoning_tokens"] > 0
     if not LIVE:  # OpenAI hides o3's reasoning text; the fake model shows it, as DeepSeek does
@@ -149,7 +152,9 @@ def test_reasoning_model(llm_factory: LLMFactory) -> None:
 @pytest.mark.vcr
 def test_reasoning_model_streamed(llm_factory: LLMFactory) -> None:
     llm = llm_factory(REASONING_MODEL, max_tokens=2000, reasoning_effort="low")
-    responses = list(llm.stream_chat([ChatMessage(role="user", content="What is 2 + 2?")]))
+    reset_parameter_warnings()  # the rename warns once per model and process
+    with pytest.warns(AIMLAPIParameterWarning, match="max_tokens sent as max_completion_tokens"):
+        responses = list(llm.stream_chat([ChatMessage(role="user", content="What is 2 + 2?")]))
     last = responses[-1]
     assert last.message.content
     assert last.additional_kwargs["reasoning_tokens"] > 0

@@ -21,6 +21,7 @@ from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
 from aimlapi_core import ResponseFailedError
+from aimlapi_core.models import get_capabilities, known_model_ids
 from llama_index_aimlapi import AIMLAPI, AIMLAPIResponses
 from tests.support.fake_model import fake_responder
 from tests.support.fake_responses import failed_reply
@@ -249,12 +250,73 @@ async def test_failed_raises(stream: bool) -> None:
 # --------------------------------------------------------------------------- model choice
 
 
-def test_responses_only_models_point_to_this_class(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING):
-        AIMLAPI(model="openai/gpt-5-pro")
-        AIMLAPIResponses(model="openai/gpt-5-pro")
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1 and "AIMLAPIResponses" in warnings[0]
+# Models AI/ML API serves only on /v1/responses, from the capability data at test time.
+RESPONSES_ONLY = sorted(
+    model
+    for model in known_model_ids()
+    if (caps := get_capabilities(model)) is not None and caps.serves_responses_only
+)
+
+
+def test_capability_data_lists_responses_only_models() -> None:
+    assert "openai/gpt-5-pro" in RESPONSES_ONLY
+    assert any("codex" in model for model in RESPONSES_ONLY)
+
+
+def _add(a: int, b: int) -> int:
+    """Add two integers and return the sum."""
+    return a + b
+
+
+async def _session(llm: AIMLAPI) -> list[Any]:
+    """Chat, stream, tools and async, as a user would; what each call gave back."""
+    question = user("What is 2 + 2?")
+    tools = [FunctionTool.from_defaults(_add)]
+    chat = llm.chat(question)
+    *_, streamed = llm.stream_chat(question)
+    achat = await llm.achat(question)
+    astreamed = [r async for r in await llm.astream_chat(question)][-1]
+    called = llm.chat_with_tools(tools, user_msg="What is 2 plus 3?")
+    *_, stream_called = llm.stream_chat_with_tools(tools, user_msg="What is 2 plus 3?")
+    calls = [
+        [(c.tool_name, c.tool_kwargs) for c in llm.get_tool_calls_from_response(r)]
+        for r in (called, stream_called)
+    ]
+    texts = [r.message.content for r in (chat, streamed, achat, astreamed)]
+    return [texts, calls, chat.additional_kwargs.get("total_tokens")]
+
+
+@pytest.mark.parametrize("model", RESPONSES_ONLY)
+async def test_aimlapi_goes_to_responses_by_itself(
+    model: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``AIMLAPI`` on a model served only on ``/v1/responses`` sends what
+    ``AIMLAPIResponses`` sends, there, with no warning, and gives the same answers."""
+    with ReplayServer(fake_responder) as server, caplog.at_level(logging.WARNING):
+        ours = AIMLAPI(model=model, api_key="k", api_base=server.base_url)
+        reference = AIMLAPIResponses(model=model, api_key="k", api_base=server.base_url)
+        assert ours._uses_responses_api()
+        mine = await _session(ours)
+        count = len(server.requests)
+        theirs = await _session(reference)
+        sent = server.requests
+        await ours.aclose()
+        await reference.aclose()
+    assert {r.path for r in sent} == {"/v1/responses"}
+    assert [r.body for r in sent[:count]] == [r.body for r in sent[count:]]
+    assert mine == theirs
+    texts, calls, tokens = mine
+    assert all(text == "2 + 2 = 4." for text in texts), texts
+    assert calls == [[("_add", {"a": 2, "b": 3})]] * 2 and tokens
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_chat_models_stay_on_chat_completions() -> None:
+    with ReplayServer(fake_responder) as server:
+        llm = AIMLAPI(model="gpt-4o-mini", api_key="k", api_base=server.base_url)
+        llm.chat(user("Hello"))
+        llm.close()
+    assert [r.path for r in server.requests] == ["/v1/chat/completions"]
 
 
 def test_built_in_tools_come_first_and_key_stays_hidden() -> None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
@@ -19,7 +20,10 @@ from llama_support import (
     completion,
     json_response,
 )
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from llama_index_aimlapi import AIMLAPI
+from tests.support.replay_server import ReceivedRequest, ReplayServer, Scripted
 
 
 class Joke(BaseModel):
@@ -150,10 +154,80 @@ def test_fenced_json_is_accepted() -> None:
     assert api.llm().structured_predict(Joke, PROMPT, topic="x").punchline == "Because."
 
 
-def test_invalid_json_names_the_class() -> None:
+def test_invalid_json_is_a_validation_error_naming_the_class() -> None:
     api = MockAPI(default=json_response(completion("I'd rather not.")))
-    with pytest.raises(ValueError, match="not a valid Joke JSON object"):
+    with pytest.raises(ValidationError) as info:
         api.llm().structured_predict(Joke, PROMPT, topic="x")
+    assert info.value.errors()[0]["type"] == "json_invalid"
+    notes = "\n".join(getattr(info.value, "__notes__", ()))
+    assert "not a valid Joke JSON object" in notes and "I'd rather not." in notes
+
+
+# --- invalid answers, side by side with llama-index OpenAI -----------------------------------
+
+BAD_JOKE = json.dumps({"setup": "Why?"})  # no punchline
+
+
+def _bad_answer(request: ReceivedRequest) -> Scripted:
+    """Whatever the route (schema or tool), an answer without the required ``punchline``."""
+    body = request.body
+    tools = body.get("tools") or []
+    reply = completion(
+        None if tools else BAD_JOKE,
+        tool_calls=[
+            {
+                "id": "call_1",
+                "type": "function",
+                "function": {"name": tools[0]["function"]["name"], "arguments": BAD_JOKE},
+            }
+        ]
+        if tools
+        else None,
+    )
+    return Scripted(body=json.dumps(reply).encode())
+
+
+def _pair(base_url: str, mode: PydanticProgramMode) -> tuple[AIMLAPI, Any]:
+    openai_llms = pytest.importorskip("llama_index.llms.openai")
+    ours = AIMLAPI(model="gpt-4o-mini", api_key="k", api_base=base_url, pydantic_program_mode=mode)
+    theirs = openai_llms.OpenAI(
+        model="gpt-4o-mini",
+        api_key="k",
+        api_base=base_url,
+        max_retries=0,
+        pydantic_program_mode=mode,
+    )
+    return ours, theirs
+
+
+async def test_invalid_schema_answer_raises_validation_error_like_openai() -> None:
+    """JSON-schema route, the same program against an answer missing a field: both raise
+    pydantic's ``ValidationError`` about the same field, sync and async."""
+    with ReplayServer(_bad_answer) as server:
+        missing = []
+        for llm in _pair(server.base_url, PydanticProgramMode.DEFAULT):
+            with pytest.raises(ValidationError) as sync_info:
+                llm.structured_predict(Joke, PROMPT, topic="x")
+            with pytest.raises(ValidationError) as async_info:
+                await llm.astructured_predict(Joke, PROMPT, topic="x")
+            missing.append([e["loc"] for e in sync_info.value.errors()])
+            assert [e["loc"] for e in async_info.value.errors()] == missing[-1]
+        assert missing[0] == missing[1] == [("punchline",)]
+        assert all("response_format" in r.body for r in server.requests)
+
+
+def test_invalid_tool_answer_raises_what_openai_raises() -> None:
+    """Tool route (LlamaIndex's own program for both): the same exception type, naming the
+    missing field."""
+    with ReplayServer(_bad_answer) as server:
+        raised = []
+        for llm in _pair(server.base_url, PydanticProgramMode.FUNCTION):
+            with pytest.raises(Exception) as info:
+                llm.structured_predict(Joke, PROMPT, topic="x")
+            raised.append(info.value)
+        assert type(raised[0]) is type(raised[1])
+        assert all("punchline" in str(exc) for exc in raised)
+        assert all("tools" in r.body for r in server.requests)
 
 
 def test_program_mode_llm_parses_text() -> None:

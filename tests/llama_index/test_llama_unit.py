@@ -219,8 +219,10 @@ def test_reasoning_model_body_is_shaped() -> None:
     reset_parameter_warnings()
     api = MockAPI(default=ok())
     llm = api.llm("openai/o3-2025-04-16", max_tokens=500, reasoning_effort="high", temperature=0.3)
-    with pytest.warns(AIMLAPIParameterWarning, match="temperature"):
+    with pytest.warns(AIMLAPIParameterWarning) as caught:  # one warning per rule
         llm.chat(HI)
+    said = [str(w.message) for w in caught]
+    assert any("temperature" in m for m in said) and any("max_completion_tokens" in m for m in said)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         llm.chat(HI)  # warned once per model and set of dropped names
@@ -232,7 +234,9 @@ def test_reasoning_model_body_is_shaped() -> None:
 
 def test_system_message_folded_for_a_model_without_system_role() -> None:
     api = MockAPI(default=ok())
-    api.llm("o1-mini").chat([ChatMessage(role="system", content="Be brief."), *HI])
+    reset_parameter_warnings()
+    with pytest.warns(AIMLAPIParameterWarning, match="put in front of the next user message"):
+        api.llm("o1-mini").chat([ChatMessage(role="system", content="Be brief."), *HI])
     assert api.bodies[0]["messages"] == [{"role": "user", "content": "Be brief.\n\nHi"}]
 
 
