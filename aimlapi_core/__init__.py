@@ -17,7 +17,7 @@ from ._lazy import lazy_exports
 if TYPE_CHECKING:
     from .client import APIResponse, AsyncClient, AsyncEventStream, Client, EventStream
     from .embeddings import EmbeddingsReply, EmbeddingsResult
-    from .errors import (
+    from .errors import (  # media jobs
         AIMLAPIError,
         APIConnectionError,
         APIStatusError,
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
         AuthenticationError,
         BadRequestError,
         ConflictError,
+        GenerationCancelledError,
+        GenerationFailedError,
+        GenerationTimeoutError,
+        MediaParameterError,
         MissingAPIKeyError,
         NotFoundError,
         PermissionDeniedError,
@@ -77,6 +81,10 @@ __all__ = [
     "EmbeddingsReply",
     "EmbeddingsResult",
     "EventStream",
+    "GenerationCancelledError",
+    "GenerationFailedError",
+    "GenerationTimeoutError",
+    "MediaParameterError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -152,6 +160,15 @@ _LAZY = {
         ".stream",
     ),
     **dict.fromkeys(("Cost", "Usage"), ".usage"),
+    **dict.fromkeys(
+        (
+            "GenerationCancelledError",
+            "GenerationFailedError",
+            "GenerationTimeoutError",
+            "MediaParameterError",
+        ),
+        ".errors",
+    ),
 }
 
 

@@ -145,7 +145,10 @@ def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
             inference_id=inference_id,
             body=text,
         )
-    if data.get("error") and "choices" not in data and "output" not in data:
+    # A job's status reply ({"status": "error", "error": {...}}: video, transcription) is an
+    # answer: the job module raises its typed failure with the provider's reason.
+    is_job_status = isinstance(data.get("status"), str)
+    if data.get("error") and "choices" not in data and "output" not in data and not is_job_status:
         raise _error_in_ok_body(data["error"], text, response.headers)
     return data
 
@@ -168,6 +171,8 @@ class _BaseClient:
         self.settings = settings if settings is not None else Settings()
 
     def _url(self, path: str) -> str:
+        if path.startswith(("https://", "http://")):  # another API version (/v2 for video)
+            return path
         return self.settings.url + "/" + path.lstrip("/")
 
     def _headers(self, extra: Mapping[str, str] | None, *, stream: bool) -> httpx.Headers:
@@ -365,7 +370,7 @@ class Client(_BaseClient):
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | bytes | None,
         *,
         headers: Mapping[str, str] | None,
         params: Mapping[str, Any] | None,
@@ -373,7 +378,8 @@ class Client(_BaseClient):
         stream: bool,
     ) -> httpx.Response:
         url = self._url(path)
-        content = _encode(body) if body is not None else None
+        # bytes are sent as they are (a multipart upload, its content type in ``headers``)
+        content = body if isinstance(body, bytes) else _encode(body) if body is not None else None
         request_headers = self._headers(headers, stream=stream)
         request = self._http.build_request(
             method,
@@ -474,6 +480,26 @@ class Client(_BaseClient):
         )
         return EventStream(response)
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """Send one request with the client's auth, retries and typed errors, and return the
+        read reply whatever its content type (audio bytes, JSON...).
+
+        ``path`` is relative to the base URL, or an absolute URL (``/v2`` routes); ``body``
+        is a JSON object, or bytes sent as they are with the ``Content-Type`` of ``headers``.
+        """
+        return self._send(
+            method, path, body, headers=headers, params=params, timeout=timeout, stream=False
+        )
+
     def chat_completion(self, body: Mapping[str, Any], **kwargs: Any) -> ChatReply:
         """``POST /chat/completions`` (not streamed) → :class:`ChatReply`."""
         reply = self.post("/chat/completions", {**body, "stream": False}, **kwargs)
@@ -559,7 +585,7 @@ class AsyncClient(_BaseClient):
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | bytes | None,
         *,
         headers: Mapping[str, str] | None,
         params: Mapping[str, Any] | None,
@@ -567,7 +593,8 @@ class AsyncClient(_BaseClient):
         stream: bool,
     ) -> httpx.Response:
         url = self._url(path)
-        content = _encode(body) if body is not None else None
+        # bytes are sent as they are (a multipart upload, its content type in ``headers``)
+        content = body if isinstance(body, bytes) else _encode(body) if body is not None else None
         request = self._http.build_request(
             method,
             url,
@@ -666,6 +693,26 @@ class AsyncClient(_BaseClient):
             "POST", path, body, headers=headers, params=None, timeout=timeout, stream=True
         )
         return AsyncEventStream(response)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """Send one request with the client's auth, retries and typed errors, and return the
+        read reply whatever its content type (audio bytes, JSON...).
+
+        ``path`` is relative to the base URL, or an absolute URL (``/v2`` routes); ``body``
+        is a JSON object, or bytes sent as they are with the ``Content-Type`` of ``headers``.
+        """
+        return await self._send(
+            method, path, body, headers=headers, params=params, timeout=timeout, stream=False
+        )
 
     async def chat_completion(self, body: Mapping[str, Any], **kwargs: Any) -> ChatReply:
         """``POST /chat/completions`` (not streamed) → :class:`ChatReply`."""
