@@ -1,4 +1,7 @@
-"""AI/ML API for LangChain: ``ChatAIMLAPI``, the text LLM ``AIMLAPILLM``, ``AIMLAPIEmbeddings``.
+"""AI/ML API for LangChain: ``ChatAIMLAPI``, the text LLM ``AIMLAPILLM``, ``AIMLAPIEmbeddings``;
+media tools for agents (``AIMLAPIImageTool``, ``AIMLAPIVideoTool``, ``AIMLAPITextToSpeechTool``,
+``AIMLAPISpeechToTextTool``), ``AIMLAPIAudioParser`` and the older package's
+``AimlapiImageModel`` / ``AimlapiVideoModel``.
 
 ``ChatAimlapi`` and ``AimlapiLLM`` are aliases for users of the older ``langchain-aimlapi``.
 
@@ -15,10 +18,31 @@ from aimlapi_core._lazy import lazy_exports
 from .chat_models import ChatAIMLAPI, ChatAimlapi
 
 if TYPE_CHECKING:
+    from .audio_parser import AIMLAPIAudioParser
     from .embeddings import AIMLAPIEmbeddings
     from .llms import AIMLAPILLM, AimlapiLLM
+    from .media_models import AimlapiImageModel, AimlapiVideoModel
+    from .media_tools import (
+        AIMLAPIImageTool,
+        AIMLAPISpeechToTextTool,
+        AIMLAPITextToSpeechTool,
+        AIMLAPIVideoTool,
+    )
 
-__all__ = ["AIMLAPILLM", "AIMLAPIEmbeddings", "AimlapiLLM", "ChatAIMLAPI", "ChatAimlapi"]
+__all__ = [
+    "AIMLAPILLM",
+    "AIMLAPIAudioParser",
+    "AIMLAPIEmbeddings",
+    "AIMLAPIImageTool",
+    "AIMLAPISpeechToTextTool",
+    "AIMLAPITextToSpeechTool",
+    "AIMLAPIVideoTool",
+    "AimlapiImageModel",
+    "AimlapiLLM",
+    "AimlapiVideoModel",
+    "ChatAIMLAPI",
+    "ChatAimlapi",
+]
 
 # Exported name → its module, imported on first access: a user of the chat model does not pay
 # for the others (the text LLM pulls langchain_core.language_models.llms with yaml and
@@ -28,6 +52,13 @@ _LAZY = {
     "AIMLAPILLM": ".llms",
     "AimlapiLLM": ".llms",
     "AIMLAPIEmbeddings": ".embeddings",
+    "AIMLAPIAudioParser": ".audio_parser",
+    "AimlapiImageModel": ".media_models",
+    "AimlapiVideoModel": ".media_models",
+    "AIMLAPIImageTool": ".media_tools",
+    "AIMLAPISpeechToTextTool": ".media_tools",
+    "AIMLAPITextToSpeechTool": ".media_tools",
+    "AIMLAPIVideoTool": ".media_tools",
 }
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "download",
     "multipart",
     "read_upload",
+    "save_in",
     "write_file",
 ]
 
@@ -218,3 +219,32 @@ def write_file(data: bytes, path: str | os.PathLike[str]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target
+
+
+def save_in(
+    directory: str | os.PathLike[str], data: bytes, content_type: str | None, stem: str
+) -> Path:
+    """Write ``data`` into ``directory`` as ``<stem>.<extension of content_type>`` (what the
+    framework tools do with ``output_dir``); the stem is made safe for a file name.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     save_in(d, b"RIFF", "audio/wav", "speech/g 1").name
+        'speech-g-1.wav'
+    """
+    ext = _EXTENSIONS.get(content_type or "") or mimetypes.guess_extension(content_type or "")
+    safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in stem).strip(".-") or "file"
+    return write_file(data, Path(directory) / f"{safe}{ext or '.bin'}")
+
+
+_EXTENSIONS = {
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "audio/mp3": ".mp3",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "video/mp4": ".mp4",
+}

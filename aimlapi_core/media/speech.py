@@ -35,7 +35,13 @@ if TYPE_CHECKING:
 
     from ..client import AsyncClient, Client
 
-__all__ = ["DEFAULT_SPEECH_MODEL", "SpeechResult", "atext_to_speech", "text_to_speech"]
+__all__ = [
+    "DEFAULT_SPEECH_MODEL",
+    "SpeechResult",
+    "atext_to_speech",
+    "text_field",
+    "text_to_speech",
+]
 
 DEFAULT_SPEECH_MODEL = "openai/tts-1"
 TTS_PATH = "/tts"
@@ -75,7 +81,8 @@ class SpeechResult:
         return f"{len(self.audio)} bytes of {kind} audio from {self.model}{where}"
 
 
-def _text_field(model: str) -> str:
+def text_field(model: str) -> str:
+    """The name the model's schema gives the text to read (``text``; ``script`` for VibeVoice)."""
     spec = model_spec("speech", model)
     if spec is not None and "text" not in spec.params and "script" in spec.params:
         return "script"  # Microsoft VibeVoice reads a script
@@ -83,7 +90,7 @@ def _text_field(model: str) -> str:
 
 
 def _body(text: str, model: str, validate: bool, params: Mapping[str, Any]) -> dict[str, Any]:
-    field_name = _text_field(model)
+    field_name = text_field(model)
     if not isinstance(text, str) or not text.strip():
         raise MediaParameterError(
             f"{field_name} must be a non-empty string, got {text!r}.",
