@@ -47,7 +47,10 @@ class AIMLAPIAudioParser(AIMLAPIConnection, BaseBlobParser):
             docs = parser.parse(Blob.from_path("meeting.mp3"))
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # Errors never echo the input: it holds the API key.
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     model: str = transcription.DEFAULT_TRANSCRIPTION_MODEL
     """The speech-to-text model id."""

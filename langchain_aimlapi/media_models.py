@@ -73,7 +73,10 @@ class AimlapiImageModel(AIMLAPIConnection, BaseLLM):
             urls = img.generate_images("A lighthouse", n=1)
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # Errors never echo the input: it holds the API key.
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     model: str = images.DEFAULT_IMAGE_MODEL
     size: str | None = None
@@ -221,7 +224,10 @@ class AimlapiVideoModel(AIMLAPIConnection, BaseLLM):
             url = vid.invoke("A timelapse of city lights at night")
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # Errors never echo the input: it holds the API key.
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     model: str = video.DEFAULT_VIDEO_MODEL
     provider: str | None = None

@@ -88,7 +88,10 @@ class SpeechToTextInput(BaseModel):
 class _MediaTool(AIMLAPIConnection, BaseTool):
     """What the four tools share: connection, model, its fixed parameters, error mapping."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # Errors never echo the input: it holds the API key.
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     model: str
     """The AI/ML API model id."""

@@ -1,5 +1,7 @@
 """AI/ML API for LlamaIndex: ``AIMLAPI`` and ``AIMLAPIResponses`` (``FunctionCallingLLM`` s on
-chat completions and on ``/v1/responses``) and ``AIMLAPIEmbedding``.
+chat completions and on ``/v1/responses``) and ``AIMLAPIEmbedding``; for agents, images, video
+and speech as a tool spec (``AIMLAPIMediaToolSpec``) and audio files as documents
+(``AIMLAPIAudioReader``).
 
 Example:
     >>> from llama_index_aimlapi import AIMLAPI
@@ -15,15 +17,20 @@ from aimlapi_core._lazy import lazy_exports
 from .base import AIMLAPI, DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
 
 if TYPE_CHECKING:
+    from .audio_reader import AIMLAPIAudioReader
     from .embeddings import AIMLAPIEmbedding
+    from .media_tools import AIMLAPIMediaToolSpec, MediaAnswer
     from .responses import AIMLAPIResponses
 
 __all__ = [
     "AIMLAPI",
     "DEFAULT_CONTEXT_WINDOW",
     "DEFAULT_MODEL",
+    "AIMLAPIAudioReader",
     "AIMLAPIEmbedding",
+    "AIMLAPIMediaToolSpec",
     "AIMLAPIResponses",
+    "MediaAnswer",
 ]
 
 # Exported name → its module, imported on first access: a user of ``AIMLAPI`` does not pay
@@ -32,6 +39,9 @@ __all__ = [
 _LAZY = {
     "AIMLAPIEmbedding": ".embeddings",
     "AIMLAPIResponses": ".responses",
+    "AIMLAPIAudioReader": ".audio_reader",
+    "AIMLAPIMediaToolSpec": ".media_tools",
+    "MediaAnswer": ".media_tools",
 }
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from aimlapi_core import AsyncClient, Client, Settings
 from tests.support.cassettes import vcr_settings
-from tests.support.fake_media import FakeMedia
-from tests.support.replay_server import ReplayServer
+from tests.support.fake_media import FakeMedia, is_media_path
+from tests.support.fake_model import fake_responder
+from tests.support.replay_server import ReceivedRequest, ReplayServer, Scripted
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +31,14 @@ def vcr_config() -> dict[str, Any]:
 
 @pytest.fixture
 def fake_media(replay_server: ReplayServer) -> FakeMedia:
-    """A fresh fake answering on the replay server (reached only while recording)."""
+    """A fresh fake answering the media paths on the replay server, the fake chat model the
+    rest (reached only while recording)."""
     fake = FakeMedia()
-    replay_server.responder = fake
+
+    def respond(request: ReceivedRequest) -> Scripted:
+        return fake(request) if is_media_path(request.path) else fake_responder(request)
+
+    replay_server.responder = respond
     return fake
 
 

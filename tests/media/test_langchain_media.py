@@ -102,7 +102,7 @@ def test_bad_model_kwargs_refused_at_construction(replay_server: ReplayServer) -
     for cls, fields, name in cases:
         with pytest.raises(ValueError, match=name) as caught:
             cls(**base, **fields)
-        assert OFFLINE_KEY not in str(caught.value)
+        assert OFFLINE_KEY[:8] not in str(caught.value)  # not even the input echoed
     assert replay_server.requests == []
 
 
