@@ -145,9 +145,11 @@ def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
             inference_id=inference_id,
             body=text,
         )
-    # A job's status reply ({"status": "error", "error": {...}}: video, transcription) is an
-    # answer: the job module raises its typed failure with the provider's reason.
-    is_job_status = isinstance(data.get("status"), str)
+    # A job's status reply ({"id", "status": "error", "error": {...}}: video, transcription) is
+    # an answer: the job module raises its typed failure with the provider's reason.
+    is_job_status = isinstance(data.get("status"), str) and (
+        "id" in data or "generation_id" in data
+    )
     if data.get("error") and "choices" not in data and "output" not in data and not is_job_status:
         raise _error_in_ok_body(data["error"], text, response.headers)
     return data
