@@ -145,10 +145,9 @@ def _submission(
     if (audio is None) == (url is None):
         raise ValueError("Pass exactly one of audio (bytes, a path or a file) and url.")
     extra = dict(headers or {})
-    if url is not None:
+    if audio is None:
         body = request_body("transcription", model, {"url": url, **params}, validate=validate)
         return _Submission(body, extra)
-    assert audio is not None
     field_name = _file_field(model, validate)
     upload: Upload = read_upload(audio, filename=filename, content_type=content_type)
     # The schema check sees the upload under its field; the form carries it as a file part.
