@@ -151,6 +151,18 @@ class BytesResponse:
         """Cost from the ``x-aimlapi-*`` headers."""
         return cost_from_headers(self.headers)
 
+    def json(self) -> APIResponse:
+        """The body decoded as a JSON reply (an endpoint that answers JSON or bytes), with
+        the typed errors :meth:`Client.request` raises.
+
+        Example:
+            >>> BytesResponse(b'{"url": "u"}', httpx.Headers(), 200).json().data
+            {'url': 'u'}
+        """
+        return APIResponse(
+            _json_body(self.status_code, self.headers, self.content), self.headers, self.status_code
+        )
+
 
 def _header(headers: httpx.Headers, name: str) -> str | None:
     value = headers.get(name)
@@ -237,8 +249,8 @@ async def _aread_chunks(
     return b"".join(parts)
 
 
-def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
-    inference_id = _header(response.headers, "x-inference-id")
+def _json_body(status_code: int, headers: httpx.Headers, content: bytes) -> dict[str, Any]:
+    inference_id = _header(headers, "x-inference-id")
     text = content.decode("utf-8", errors="replace")
     try:
         data = json.loads(content)
@@ -246,10 +258,10 @@ def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
         # A proxy's HTML page is reduced to its text, a cut body to a clipped excerpt.
         excerpt = parse_error_body(text).get("message") or "an empty body"
         raise AIMLAPIError(
-            f"Expected a JSON reply, got {response.headers.get('content-type')!r}: {excerpt}. "
+            f"Expected a JSON reply, got {headers.get('content-type')!r}: {excerpt}. "
             "The body was cut short or did not come from AI/ML API: check the base URL, "
             "or retry.",
-            status_code=response.status_code,
+            status_code=status_code,
             request_id=inference_id,
             inference_id=inference_id,
             body=text,
@@ -257,20 +269,25 @@ def _json_body(response: httpx.Response, content: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise AIMLAPIError(
             f"Expected a JSON object, got {type(data).__name__}",
-            status_code=response.status_code,
+            status_code=status_code,
             request_id=inference_id,
             inference_id=inference_id,
             body=text,
         )
     # An error envelope with no answer beside it (a missing, null or empty ``choices``); a
-    # Responses object ("output") carries its own failure, raised from its status.
+    # Responses object ("output") carries its own failure, raised from its status, and so
+    # does a media job's status reply ({"id", "status": "error", "error": {...}}).
+    is_job_status = isinstance(data.get("status"), str) and (
+        "id" in data or "generation_id" in data
+    )
     if (
         data.get("error")
         and not data.get("choices")
         and "output" not in data
         and not data.get("data")
+        and not is_job_status
     ):
-        raise _error_in_ok_body(data["error"], text, response.headers)
+        raise _error_in_ok_body(data["error"], text, headers)
     return data
 
 
@@ -297,6 +314,8 @@ class _BaseClient:
         self.settings = settings if settings is not None else Settings()
 
     def _url(self, path: str) -> str:
+        if path.startswith(("https://", "http://")):  # another API version (/v2 for video)
+            return path
         return self.settings.url + "/" + path.lstrip("/")
 
     def _headers(self, extra: Mapping[str, str] | None, *, accept: str) -> httpx.Headers:
@@ -320,7 +339,7 @@ class _BaseClient:
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | bytes | None,
         *,
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
@@ -332,7 +351,8 @@ class _BaseClient:
         request = self._http.build_request(
             method,
             self._url(path),
-            content=_encode(body) if body is not None else None,
+            # bytes go as they are (a multipart upload, its content type in ``headers``)
+            content=body if isinstance(body, bytes) or body is None else _encode(body),
             headers=self._headers(headers, accept=accept),
             params=params,
             timeout=per_call if per_call is not None else httpx.USE_CLIENT_DEFAULT,
@@ -468,7 +488,7 @@ class Client(_BaseClient):
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | bytes | None = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -487,13 +507,17 @@ class Client(_BaseClient):
         )
         response = self._send(call)
         content = self._read(response, call.deadline)
-        return APIResponse(_json_body(response, content), response.headers, response.status_code)
+        return APIResponse(
+            _json_body(response.status_code, response.headers, content),
+            response.headers,
+            response.status_code,
+        )
 
     def request_bytes(
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | bytes | None = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -694,7 +718,7 @@ class AsyncClient(_BaseClient):
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | bytes | None = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -712,13 +736,17 @@ class AsyncClient(_BaseClient):
         )
         response = await self._send(call)
         content = await self._read(response, call.deadline)
-        return APIResponse(_json_body(response, content), response.headers, response.status_code)
+        return APIResponse(
+            _json_body(response.status_code, response.headers, content),
+            response.headers,
+            response.status_code,
+        )
 
     async def request_bytes(
         self,
         method: str,
         path: str,
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | bytes | None = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,

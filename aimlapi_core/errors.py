@@ -394,3 +394,94 @@ def stream_error_from_event(
         error_type=parsed.get("type"),
         body=json.dumps(payload),
     )
+
+
+# --------------------------------------------------------------------------- media jobs
+
+
+class MediaParameterError(AIMLAPIError, ValueError):
+    """A media request the model's schema refuses (unknown parameter, bad enum value, wrong
+    type, out of range), raised before any request; ``parameter`` names it.
+
+    Example:
+        >>> err = MediaParameterError("bad voice", parameter="voice", model="openai/tts-1")
+        >>> err.parameter, isinstance(err, ValueError)
+        ('voice', True)
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None, model: str | None = None):
+        super().__init__(message)
+        self.parameter = parameter
+        self.model = model
+
+
+class GenerationFailedError(AIMLAPIError):
+    """A video or transcription job ended with status ``error``/``failed``; ``reason`` is the
+    provider's own message and ``generation_id`` the job's id.
+
+    Example:
+        >>> err = GenerationFailedError("failed", generation_id="g-1", reason="NSFW prompt")
+        >>> err.generation_id, err.reason
+        ('g-1', 'NSFW prompt')
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        generation_id: str | None = None,
+        reason: str | None = None,
+        status: str | None = None,
+        body: str | None = None,
+        request_id: str | None = None,
+    ):
+        super().__init__(
+            message,
+            provider_message=reason,
+            body=body,
+            request_id=request_id or generation_id,
+            inference_id=request_id,
+        )
+        self.generation_id = generation_id
+        self.reason = reason
+        self.status = status
+
+
+class GenerationTimeoutError(APITimeoutError):
+    """A job was still running when its overall deadline passed; the job itself goes on at
+    AI/ML API: ``generation_id`` fetches it later.
+
+    Example:
+        >>> err = GenerationTimeoutError("late", generation_id="g-1", last_status="generating")
+        >>> err.generation_id, err.last_status, isinstance(err, APITimeoutError)
+        ('g-1', 'generating', True)
+    """
+
+    def __init__(
+        self, message: str, *, generation_id: str | None = None, last_status: str | None = None
+    ):
+        super().__init__(message, request_id=generation_id)
+        self.generation_id = generation_id
+        self.last_status = last_status
+
+
+class GenerationCancelledError(AIMLAPIError):
+    """Waiting for a job was cancelled by the caller (sync: the cancel event or callback);
+    async waits raise :class:`asyncio.CancelledError` instead. The job may still finish.
+
+    Example:
+        >>> GenerationCancelledError("stopped", generation_id="g-1").generation_id
+        'g-1'
+    """
+
+    def __init__(self, message: str, *, generation_id: str | None = None):
+        super().__init__(message, request_id=generation_id)
+        self.generation_id = generation_id
+
+
+__all__ += [
+    "GenerationCancelledError",
+    "GenerationFailedError",
+    "GenerationTimeoutError",
+    "MediaParameterError",
+]

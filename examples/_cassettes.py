@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import vcr
 
@@ -23,8 +24,10 @@ SECRET_HEADERS = ("authorization", "api-key", "x-api-key", "cookie", "set-cookie
 def _scrub_request(request: Any) -> Any:
     # Cassettes look the same whether recorded live or against the replay server.
     if "127.0.0.1" in request.uri or "localhost" in request.uri:
-        path = request.uri.split("/v1", 1)[1] if "/v1" in request.uri else ""
-        request.uri = LIVE_BASE_URL + path
+        # Keep the whole path and query (/v1/..., and /v2/... for video): only the host changes.
+        parts = urlsplit(request.uri)
+        query = f"?{parts.query}" if parts.query else ""
+        request.uri = LIVE_BASE_URL.rsplit("/v1", 1)[0] + parts.path + query
         request.headers.pop("host", None)
         request.headers.pop("Host", None)
     return request

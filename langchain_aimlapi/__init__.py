@@ -1,4 +1,7 @@
-"""AI/ML API for LangChain: ``ChatAIMLAPI``, the text LLM ``AIMLAPILLM``, ``AIMLAPIEmbeddings``.
+"""AI/ML API for LangChain: ``ChatAIMLAPI``, the text LLM ``AIMLAPILLM``, ``AIMLAPIEmbeddings``;
+media tools for agents (``AIMLAPIImageTool``, ``AIMLAPIVideoTool``, ``AIMLAPITextToSpeechTool``,
+``AIMLAPISpeechToTextTool``), ``AIMLAPIAudioParser`` and the older package's
+``AimlapiImageModel`` / ``AimlapiVideoModel``.
 
 ``ChatAimlapi``, ``AimlapiLLM`` and ``AimlapiEmbeddings`` are aliases for users of the older
 ``langchain-aimlapi``.
@@ -16,14 +19,29 @@ from aimlapi_core._lazy import lazy_exports
 from .chat_models import ChatAIMLAPI, ChatAimlapi
 
 if TYPE_CHECKING:
+    from .audio_parser import AIMLAPIAudioParser
     from .embeddings import AIMLAPIEmbeddings, AimlapiEmbeddings
     from .llms import AIMLAPILLM, AimlapiLLM
+    from .media_models import AimlapiImageModel, AimlapiVideoModel
+    from .media_tools import (
+        AIMLAPIImageTool,
+        AIMLAPISpeechToTextTool,
+        AIMLAPITextToSpeechTool,
+        AIMLAPIVideoTool,
+    )
 
 __all__ = [
     "AIMLAPILLM",
+    "AIMLAPIAudioParser",
     "AIMLAPIEmbeddings",
+    "AIMLAPIImageTool",
+    "AIMLAPISpeechToTextTool",
+    "AIMLAPITextToSpeechTool",
+    "AIMLAPIVideoTool",
     "AimlapiEmbeddings",
+    "AimlapiImageModel",
     "AimlapiLLM",
+    "AimlapiVideoModel",
     "ChatAIMLAPI",
     "ChatAimlapi",
 ]
@@ -37,6 +55,13 @@ _LAZY = {
     "AimlapiLLM": ".llms",
     "AIMLAPIEmbeddings": ".embeddings",
     "AimlapiEmbeddings": ".embeddings",
+    "AIMLAPIAudioParser": ".audio_parser",
+    "AimlapiImageModel": ".media_models",
+    "AimlapiVideoModel": ".media_models",
+    "AIMLAPIImageTool": ".media_tools",
+    "AIMLAPISpeechToTextTool": ".media_tools",
+    "AIMLAPITextToSpeechTool": ".media_tools",
+    "AIMLAPIVideoTool": ".media_tools",
 }
 
 

@@ -1,5 +1,7 @@
 """AI/ML API for LlamaIndex: ``AIMLAPI`` and ``AIMLAPIResponses`` (``FunctionCallingLLM`` s on
-chat completions and on ``/v1/responses``) and ``AIMLAPIEmbedding``.
+chat completions and on ``/v1/responses``) and ``AIMLAPIEmbedding``; for agents, images, video
+and speech as a tool spec (``AIMLAPIMediaToolSpec``) and audio files as documents
+(``AIMLAPIAudioReader``).
 
 Example:
     >>> from llama_index_aimlapi import AIMLAPI
@@ -16,15 +18,20 @@ from .base import AIMLAPI, DEFAULT_CONTEXT_WINDOW, DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from ._arguments import UnsupportedArgumentError
+    from .audio_reader import AIMLAPIAudioReader
     from .embeddings import AIMLAPIEmbedding
+    from .media_tools import AIMLAPIMediaToolSpec, MediaAnswer
     from .responses import AIMLAPIResponses
 
 __all__ = [
     "AIMLAPI",
     "DEFAULT_CONTEXT_WINDOW",
     "DEFAULT_MODEL",
+    "AIMLAPIAudioReader",
     "AIMLAPIEmbedding",
+    "AIMLAPIMediaToolSpec",
     "AIMLAPIResponses",
+    "MediaAnswer",
     "UnsupportedArgumentError",
 ]
 
@@ -35,6 +42,9 @@ _LAZY = {
     "AIMLAPIEmbedding": ".embeddings",
     "AIMLAPIResponses": ".responses",
     "UnsupportedArgumentError": "._arguments",
+    "AIMLAPIAudioReader": ".audio_reader",
+    "AIMLAPIMediaToolSpec": ".media_tools",
+    "MediaAnswer": ".media_tools",
 }
 
 

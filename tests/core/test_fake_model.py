@@ -789,7 +789,7 @@ def test_fake_responder_routes_chat_and_404s_the_rest() -> None:
         ReceivedRequest("POST", PATH, {}, {"model": MODEL, "messages": [user("Hello")]})
     )
     assert as_json(chat)["object"] == "chat.completion"
-    for method, path in [("POST", "/v1/images/generations"), ("GET", "/v1/models"), ("GET", PATH)]:
+    for method, path in [("POST", "/v1/audio/speech"), ("GET", "/v1/models"), ("GET", PATH)]:
         reply = fake_responder(ReceivedRequest(method, path, {}, None))
         assert reply.status == 404 and reply.origin == ORIGIN
         error = json.loads(reply.body)

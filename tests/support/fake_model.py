@@ -1509,7 +1509,9 @@ def fake_embeddings(request: ReceivedRequest) -> Scripted:
 def fake_responder(request: ReceivedRequest) -> Scripted:
     """Route a request: ``POST /v1/chat/completions`` → the fake model, ``POST /v1/embeddings``
     → :func:`fake_embeddings`, ``POST /v1/responses`` →
-    :func:`tests.support.fake_responses.fake_response`; anything else → 404.
+    :func:`tests.support.fake_responses.fake_response`; the media paths (images, video,
+    speech, transcription, files) → :class:`tests.support.fake_media.FakeMedia`; anything else
+    → 404.
 
     The 404 has AI/ML API's error shape: ``{"message", "path", "requestId", "statusCode",
     "timestamp"}``.
@@ -1528,5 +1530,18 @@ def fake_responder(request: ReceivedRequest) -> Scripted:
         from tests.support.fake_responses import fake_response  # it builds on this module
 
         return fake_response(request)
+    from tests.support.fake_media import is_media_path  # images, video, speech: their own fake
+
+    if is_media_path(path):
+        return _MEDIA(request)
     seed = _digest(request.method, request.path, request.body)
     return _error(404, f"Cannot {request.method} {path}", request.path, seed)
+
+
+def _media_fake() -> Any:
+    from tests.support.fake_media import FakeMedia
+
+    return FakeMedia()
+
+
+_MEDIA = _media_fake()  # one shared fake for fake_responder; tests wanting fresh state make one
