@@ -40,6 +40,7 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -175,6 +176,19 @@ def _limits(settings: Settings) -> httpx.Limits:
         max_connections=settings.max_connections,
         max_keepalive_connections=settings.max_keepalive_connections,
     )
+
+
+def _pool_options(settings: Settings, limits: httpx.Limits | None) -> dict[str, Any]:
+    """What a pool this client makes is built with: timeouts, limits, proxy, query."""
+    options: dict[str, Any] = {
+        "timeout": _timeout(settings.timeout),
+        "limits": limits or _limits(settings),
+    }
+    if settings.proxy:
+        options["proxy"] = settings.proxy
+    if settings.default_query:
+        options["params"] = dict(settings.default_query)
+    return options
 
 
 def _timeout(seconds: float | None) -> httpx.Timeout:
@@ -422,9 +436,10 @@ class Client(_BaseClient):
     ) -> None:
         super().__init__(settings)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            timeout=_timeout(self.settings.timeout), limits=limits or _limits(self.settings)
-        )
+        self._http = http_client or httpx.Client(**_pool_options(self.settings, limits))
+        # A pool this client made is closed when the client is no longer reachable (a model
+        # collected, its settings changed), not left for the garbage collector to find open.
+        self._finalizer = weakref.finalize(self, self._http.close) if self._owns_http else None
 
     @property
     def http_client(self) -> httpx.Client:
@@ -614,8 +629,8 @@ class Client(_BaseClient):
 
     def close(self) -> None:
         """Close the connection pool (only when this client created it)."""
-        if self._owns_http:
-            self._http.close()
+        if self._finalizer is not None:
+            self._finalizer()  # closes the pool once, and never again when collected
 
     def __enter__(self) -> Client:
         return self
@@ -652,9 +667,7 @@ class AsyncClient(_BaseClient):
     ) -> None:
         super().__init__(settings)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            timeout=_timeout(self.settings.timeout), limits=limits or _limits(self.settings)
-        )
+        self._http = http_client or httpx.AsyncClient(**_pool_options(self.settings, limits))
 
     @property
     def http_client(self) -> httpx.AsyncClient:

@@ -79,6 +79,29 @@ def _park(closer: AsyncGenerator[None, None]) -> None:
         closer.asend(None).send(None)
 
 
+_closing_pools: set[asyncio.Task[None]] = set()  # pools closing in their loop, kept until done
+
+
+def _close_in_loop(loop_ref: weakref.ref[Loop], pool: httpx.AsyncClient) -> None:
+    """Close ``pool`` in its loop, from the finalizer of the async client that owned it.
+
+    That client became unreachable while its loop still runs (its model was collected before
+    the loop shut down): no call can use the pool any more, so its sockets are shut now rather
+    than left to the garbage collector. Nothing can be done through a closed loop.
+    """
+    loop = loop_ref()
+    if loop is None or loop.is_closed() or pool.is_closed:
+        return
+
+    def start() -> None:
+        task = loop.create_task(pool.aclose())
+        _closing_pools.add(task)
+        task.add_done_callback(_closing_pools.discard)
+
+    with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+        loop.call_soon_threadsafe(start)
+
+
 def _discard(closer: AsyncGenerator[None, None]) -> None:
     """Finish a parked closer without its loop (closed): its entry is already gone, so its
     ``finally`` awaits nothing. A finished generator is never handed to a dead loop later."""
@@ -140,6 +163,8 @@ class ClientCache:
 
             client = AsyncClient(settings, http_client=http_client)
             self._async[loop] = (key, client)
+            if http_client is None:  # its own pool: closed in its loop once nothing uses it
+                weakref.finalize(client, _close_in_loop, weakref.ref(loop), client.http_client)
             if loop not in self._closers:
                 closer = _close_at_loop_shutdown(weakref.ref(self), weakref.ref(loop))
                 self._closers[loop] = closer

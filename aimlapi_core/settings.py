@@ -300,6 +300,10 @@ class Settings:
     max_keepalive_connections: int | None = DEFAULT_MAX_KEEPALIVE_CONNECTIONS
     # The whole call's time budget in seconds (None: no limit).
     total_timeout: float | None = DEFAULT_TOTAL_TIMEOUT
+    # An HTTP proxy for every request, and query parameters added to every request URL; the
+    # client's own pool carries them (langchain-openai's openai_proxy and default_query).
+    proxy: str | None = None
+    default_query: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "api_key", clean_api_key(self.api_key))
@@ -312,6 +316,7 @@ class Settings:
         if self.client_request_id is not None:
             validate_client_request_id(self.client_request_id)
         object.__setattr__(self, "default_headers", dict(self.default_headers or {}))
+        object.__setattr__(self, "default_query", dict(self.default_query or {}))
         check_client_request_id_header(self.default_headers)  # its own, more precise message
         check_header_values(self.default_headers)
         _check_pool_limit("max_connections", self.max_connections, minimum=1)
@@ -362,6 +367,8 @@ class Settings:
             self.max_connections,
             self.max_keepalive_connections,
             self.total_timeout,
+            self.proxy,
+            tuple(sorted(self.default_query.items())),
         )
 
     def __repr__(self) -> str:

@@ -27,19 +27,16 @@ Example:
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, SecretStr, model_validator
 
 from ._connection import AIMLAPIConnection
 
 if TYPE_CHECKING:
-    import httpx
-
-    from aimlapi_core.client import AsyncClient, Client
+    from aimlapi_core.settings import Settings
 
 __all__ = [
     "CHAT_NAMES",
@@ -244,8 +241,7 @@ def check_model_kwargs(
 
 class ClientOptions(AIMLAPIConnection):
     """Connection options ``langchain-openai`` has and the core client does not: a proxy and
-    query parameters for every request. With either set, the model builds its own httpx
-    clients carrying them (with the usual timeout and pool limits).
+    query parameters for every request, carried by the core client's own connection pool.
 
     Example:
         >>> opts = ClientOptions(api_key="k", proxy="http://127.0.0.1:3128")
@@ -258,8 +254,6 @@ class ClientOptions(AIMLAPIConnection):
     default_query: dict[str, Any] | None = None
     """Query parameters added to every request URL."""
 
-    _own_http: dict[str, Any] = PrivateAttr(default_factory=dict)
-
     @model_validator(mode="after")
     def _check_client_options(self) -> ClientOptions:
         if (self.proxy or self.default_query) and (self.http_client or self.http_async_client):
@@ -269,52 +263,10 @@ class ClientOptions(AIMLAPIConnection):
             )
         return self
 
-    def _http_options(self) -> dict[str, Any]:
-        from aimlapi_core.client import _limits, _timeout
-
-        settings = self._settings()
-        options: dict[str, Any] = {"timeout": _timeout(settings.timeout)}
-        options["limits"] = _limits(settings)
-        if self.proxy:
-            options["proxy"] = self.proxy
-        if self.default_query:
-            options["params"] = dict(self.default_query)
-        return options
-
-    def _own_client(self, kind: str) -> httpx.Client | None:
-        if not (self.proxy or self.default_query):
-            return None
-        import httpx
-
-        key = (kind, self.proxy, tuple(sorted((self.default_query or {}).items())), self.timeout)
-        client = self._own_http.get(kind)
-        if client is None or client[0] != key:
-            client = (key, httpx.Client(**self._http_options()))
-            self._own_http[kind] = client
-        return client[1]
-
-    @property
-    def client(self) -> Client:
-        """The sync core client (created at first use, then reused)."""
-        own = self._own_client("sync")
-        return self._clients.sync(self._settings(), own or self.http_client)
-
-    @property
-    def async_client(self) -> AsyncClient:
-        """The async core client of the running event loop."""
-        if not (self.proxy or self.default_query):
-            return super().async_client
-        import asyncio
-
-        import httpx
-
-        # An httpx.AsyncClient is bound to the loop it first ran on: one per loop, built once.
-        loop = asyncio.get_running_loop()
-        per_loop = self._own_http.setdefault("async", weakref.WeakKeyDictionary())
-        http = per_loop.get(loop)
-        if http is None:
-            http = per_loop[loop] = httpx.AsyncClient(**self._http_options())
-        return self._clients.for_running_loop(self._settings(), http)
+    def _settings(self) -> Settings:
+        # The core client builds (and closes) its own pool with these.
+        query = {k: str(v) for k, v in (self.default_query or {}).items()}
+        return replace(super()._settings(), proxy=self.proxy, default_query=query)
 
 
 def _openai_names_of(cls: type[BaseModel]) -> Mapping[str, Rename | Refuse]:

@@ -1,6 +1,6 @@
-"""The core on real traffic: every exchange of ``../shared/wire-corpus`` replayed to the real
-``Client`` and ``AsyncClient``, and what comes out checked against an independent reading of
-the recorded bytes.
+"""The core on real traffic: every exchange of the wire corpus (``tests/data/wire-corpus``)
+replayed to the real ``Client`` and ``AsyncClient``, and what comes out checked against an
+independent reading of the recorded bytes.
 
 * non-streamed 200s: text, tool calls, usage numbers, finish reason / status;
 * streamed 200s: the accumulated result against a naive reading of the SSE lines (and, for

@@ -1,4 +1,4 @@
-"""Embeddings in the core: every exchange of ``../shared/wire-corpus/embeddings.jsonl`` replayed
+"""Embeddings in the core: every exchange of the corpus's ``embeddings.jsonl`` replayed
 to the real clients, plus batching, order, retries, usage, parameters and the fake model.
 
 Expected vectors come from an independent reading of the recorded bytes (``struct`` over the

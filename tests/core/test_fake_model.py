@@ -789,7 +789,7 @@ def test_fake_responder_routes_chat_and_404s_the_rest() -> None:
         ReceivedRequest("POST", PATH, {}, {"model": MODEL, "messages": [user("Hello")]})
     )
     assert as_json(chat)["object"] == "chat.completion"
-    for method, path in [("POST", "/v1/audio/speech"), ("GET", "/v1/models"), ("GET", PATH)]:
+    for method, path in [("POST", "/v1/audio/speech"), ("GET", "/v1/nope"), ("GET", PATH)]:
         reply = fake_responder(ReceivedRequest(method, path, {}, None))
         assert reply.status == 404 and reply.origin == ORIGIN
         error = json.loads(reply.body)
@@ -831,5 +831,9 @@ def test_through_the_replay_server() -> None:
         payloads = [json.loads(line.removeprefix("data: ")) for line in lines[:-1]]
         text = "".join(c["delta"].get("content") or "" for p in payloads for c in p["choices"])
         assert text == "Hello! How can I help you today?"
-        missing = httpx.get(f"{server.base_url}/models")
+        missing = httpx.get(f"{server.base_url}/nope")
         assert missing.status_code == 404 and missing.json()["statusCode"] == 404
+        listing = httpx.get(f"{server.base_url}/models").json()  # the catalogue, as documented
+        ids = {m["id"] for m in listing["data"]}
+        assert "gpt-4o" in ids and len(ids) > 400
+        assert all(m["type"] == "openai/chat-completions" for m in listing["data"])

@@ -1,7 +1,8 @@
 """ChatAIMLAPI beyond the standard suites: request bodies, metadata, reasoning, errors, secrets.
 
-Replies are real recorded bytes from ``../shared/wire-corpus`` (or authored in their exact
-format), served by the loopback replay server; requests are read back from the server.
+Replies are real recorded bytes from the wire corpus in ``tests/data/wire-corpus`` (or authored
+in their exact format), served by the loopback replay server; requests are read back from the
+server.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import PromptTemplate
 
 from aimlapi_core import AuthenticationError
+from aimlapi_core.shaping import AIMLAPIParameterWarning, reset_parameter_warnings
 from langchain_aimlapi import AIMLAPILLM, AimlapiLLM
 from tests.support.fake_model import fake_responder
 from tests.support.replay_server import ReplayServer, Scripted
@@ -70,7 +71,9 @@ def test_reasoning_model_shaping(replay_server: ReplayServer) -> None:
     llm = AIMLAPILLM(
         model="openai/o3-2025-04-16", max_tokens=64, api_key=KEY, base_url=replay_server.base_url
     )
-    gen = llm.generate(["What is 3^3?"]).generations[0][0]
+    reset_parameter_warnings()  # the rename warns once per model and process
+    with pytest.warns(AIMLAPIParameterWarning, match="max_tokens sent as max_completion_tokens"):
+        gen = llm.generate(["What is 3^3?"]).generations[0][0]
     body = replay_server.requests[-1].body
     assert body["max_completion_tokens"] == 64 and "max_tokens" not in body
     assert gen.generation_info["usage"]["reasoning_tokens"] > 0  # type: ignore[index]

@@ -1,4 +1,4 @@
-"""Real recorded traffic (``../shared/wire-corpus``) replayed through ``AIMLAPI``.
+"""Real recorded traffic (the wire corpus in ``tests/data/wire-corpus``) through ``AIMLAPI``.
 
 For every ``api.openai.com`` chat-completions exchange that answered 200:
 
@@ -26,18 +26,15 @@ from llama_support import MockAPI
 
 from aimlapi_core import AIMLAPIError
 from llama_index_aimlapi import AIMLAPI
-from tests.support.corpus import by_id, corpus_available, exchanges
+from tests.support.corpus import by_id, exchanges
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not corpus_available(), reason="../shared/wire-corpus is absent"),
-]
+pytestmark = pytest.mark.corpus
 
 HI = [ChatMessage(role="user", content="Hi")]
 
 
 def _chat_exchanges() -> list[dict[str, Any]]:
-    return list(exchanges("chat.completions")) if corpus_available() else []
+    return list(exchanges("chat.completions"))
 
 
 def _is_sse(exchange: dict[str, Any]) -> bool:

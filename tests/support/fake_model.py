@@ -1506,12 +1506,37 @@ def fake_embeddings(request: ReceivedRequest) -> Scripted:
     return Scripted(body=json.dumps(reply).encode(), headers=headers, origin=ORIGIN)
 
 
+def fake_models_listing(request: ReceivedRequest) -> Scripted:
+    """``GET /v1/models``: the catalogue in AI/ML API's documented listing format, one chat
+    model per id the packaged capability data knows, with its context window where known.
+
+    Example:
+        >>> reply = fake_models_listing(ReceivedRequest("GET", "/v1/models", {}, None))
+        >>> listing = json.loads(reply.body)
+        >>> listing["object"], len(listing["data"]) > 400
+        ('list', True)
+    """
+    from aimlapi_core.models import get_capabilities, known_model_ids
+
+    data = []
+    for model_id in sorted(known_model_ids()):
+        caps = get_capabilities(model_id)
+        info: dict[str, Any] = {"name": model_id, "developer": model_id.partition("/")[0]}
+        if caps is not None and caps.context_window:
+            info["contextLength"] = caps.context_window
+        data.append(
+            {"id": model_id, "type": "openai/chat-completions", "aliases": [], "info": info}
+        )
+    body = json.dumps({"object": "list", "data": data}).encode()
+    return Scripted(body=body, headers={"content-type": "application/json"}, origin=ORIGIN)
+
+
 def fake_responder(request: ReceivedRequest) -> Scripted:
     """Route a request: ``POST /v1/chat/completions`` → the fake model, ``POST /v1/embeddings``
     → :func:`fake_embeddings`, ``POST /v1/responses`` →
     :func:`tests.support.fake_responses.fake_response`; the media paths (images, video,
-    speech, transcription, files) → :class:`tests.support.fake_media.FakeMedia`; anything else
-    → 404.
+    speech, transcription, files) → :class:`tests.support.fake_media.FakeMedia`; ``GET
+    /v1/models`` → :func:`fake_models_listing`; anything else → 404.
 
     The 404 has AI/ML API's error shape: ``{"message", "path", "requestId", "statusCode",
     "timestamp"}``.
@@ -1530,6 +1555,8 @@ def fake_responder(request: ReceivedRequest) -> Scripted:
         from tests.support.fake_responses import fake_response  # it builds on this module
 
         return fake_response(request)
+    if request.method == "GET" and path == "/v1/models":
+        return fake_models_listing(request)
     from tests.support.fake_media import is_media_path  # images, video, speech: their own fake
 
     if is_media_path(path):
