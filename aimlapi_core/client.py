@@ -10,7 +10,9 @@ body, or a connection error); ``_send`` is the one retry loop around it; the 2xx
 read once, never retried: as JSON (:meth:`Client.request`, :meth:`~Client.post`,
 :meth:`~Client.get`), as bytes (:meth:`Client.request_bytes`) or as events
 (:meth:`Client.stream`, :mod:`aimlapi_core.streaming`). Reply types are built in
-:mod:`aimlapi_core.replies`.
+:mod:`aimlapi_core.replies`. Endpoint helpers stop at one request: batching many texts into
+embeddings requests is :func:`aimlapi_core.embeddings.embed`, which calls
+:meth:`Client.create_embeddings` (the client never imports it).
 
 When a retry can send the same request twice: a retry re-sends the request after a 408, 409,
 429 or 5xx status (the server says it did not do the work, though a gateway's 5xx may come
@@ -43,7 +45,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -78,9 +80,6 @@ from .streaming import (
 )
 from .usage import Cost, cost_from_headers, cost_from_meta
 from .validation import encode_json_body
-
-if TYPE_CHECKING:
-    from .embeddings import EmbeddingsResult
 
 __all__ = [
     "APIResponse",
@@ -601,13 +600,6 @@ class Client(_BaseClient):
         reply = self.post("/embeddings", body, **kwargs)
         return embeddings_reply_from(reply.data, reply.headers)
 
-    def embed(self, texts: list[str], *args: Any, **options: Any) -> EmbeddingsResult:
-        """Shorthand for :func:`aimlapi_core.embeddings.embed` ``(self, texts, ...)``: the
-        batching lives there and calls :meth:`create_embeddings` back."""
-        from .embeddings import embed
-
-        return embed(self, texts, *args, **options)
-
     def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models`` (AI/ML API serves it without a key; ours is sent anyway if set)."""
         return self.get("/models", params=params or None).data
@@ -835,13 +827,6 @@ class AsyncClient(_BaseClient):
         """``POST /embeddings``, one request as ``body`` says → :class:`EmbeddingsReply`."""
         reply = await self.post("/embeddings", body, **kwargs)
         return embeddings_reply_from(reply.data, reply.headers)
-
-    async def embed(self, texts: list[str], *args: Any, **options: Any) -> EmbeddingsResult:
-        """Shorthand for :func:`aimlapi_core.embeddings.aembed` ``(self, texts, ...)``: the
-        batching lives there and calls :meth:`create_embeddings` back."""
-        from .embeddings import aembed
-
-        return await aembed(self, texts, *args, **options)
 
     async def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models``."""
