@@ -78,7 +78,7 @@ from .streaming import (
     EventStream,
     ResponsesStream,
 )
-from .usage import Cost, cost_from_headers, cost_from_meta
+from .usage import Cost, cost_from_headers, cost_from_meta, inference_id_from
 from .validation import encode_json_body
 
 __all__ = [
@@ -119,7 +119,7 @@ class APIResponse:
     @property
     def inference_id(self) -> str | None:
         """AI/ML API's ``x-inference-id``: the id the charge is recorded under."""
-        return _header(self.headers, "x-inference-id")
+        return inference_id_from(self.headers)
 
     @property
     def cost(self) -> Cost | None:
@@ -143,7 +143,7 @@ class BytesResponse:
     @property
     def inference_id(self) -> str | None:
         """AI/ML API's ``x-inference-id``."""
-        return _header(self.headers, "x-inference-id")
+        return inference_id_from(self.headers)
 
     @property
     def cost(self) -> Cost | None:
@@ -161,11 +161,6 @@ class BytesResponse:
         return APIResponse(
             _json_body(self.status_code, self.headers, self.content), self.headers, self.status_code
         )
-
-
-def _header(headers: httpx.Headers, name: str) -> str | None:
-    value = headers.get(name)
-    return str(value) if value is not None else None
 
 
 def _limits(settings: Settings) -> httpx.Limits:
@@ -249,7 +244,7 @@ async def _aread_chunks(
 
 
 def _json_body(status_code: int, headers: httpx.Headers, content: bytes) -> dict[str, Any]:
-    inference_id = _header(headers, "x-inference-id")
+    inference_id = inference_id_from(headers)
     text = content.decode("utf-8", errors="replace")
     try:
         data = json.loads(content)
@@ -473,7 +468,7 @@ class Client(_BaseClient):
     def _read(self, response: httpx.Response, deadline: Deadline) -> bytes:
         """The whole 2xx body (never retried: the server has done the work)."""
         deadline.status = response.status_code
-        inference_id = _header(response.headers, "x-inference-id")
+        inference_id = inference_id_from(response.headers)
         try:
             return _read_chunks(response.iter_bytes(), deadline, inference_id)
         except httpx.HTTPError as exc:
@@ -696,7 +691,7 @@ class AsyncClient(_BaseClient):
     async def _read(self, response: httpx.Response, deadline: Deadline) -> bytes:
         """The whole 2xx body (never retried: the server has done the work)."""
         deadline.status = response.status_code
-        inference_id = _header(response.headers, "x-inference-id")
+        inference_id = inference_id_from(response.headers)
         try:
             return await _aread_chunks(response.aiter_bytes(), deadline, inference_id)
         except httpx.HTTPError as exc:
