@@ -72,9 +72,16 @@ class EmbeddingsSender(Protocol):
         ...     def create_embeddings(self, body, **kwargs):
         ...         self.sent += 1
         ...         return self.client.create_embeddings(body, **kwargs)
-        >>> counting = Counting(client=None)
-        >>> embed(counting, []).vectors, counting.sent  # no text, no request
-        ([], 0)
+        >>> import httpx
+        >>> from aimlapi_core import Client, Settings
+        >>> def reply(request):
+        ...     return httpx.Response(200, json={"data": [{"index": 0, "embedding": [1.0]}]})
+        >>> http = httpx.Client(transport=httpx.MockTransport(reply))
+        >>> with Client(Settings(api_key="k"), http_client=http) as client:
+        ...     counting = Counting(client)
+        ...     result = embed(counting, ["a", "b"], batch_size=1)
+        >>> result.vectors, counting.sent
+        ([[1.0], [1.0]], 2)
     """
 
     def create_embeddings(self, body: Mapping[str, Any], **kwargs: Any) -> EmbeddingsReply:
