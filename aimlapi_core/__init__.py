@@ -16,7 +16,7 @@ from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .client import APIResponse, AsyncClient, BytesResponse, Client
-    from .embeddings import EmbeddingsResult
+    from .embeddings import EmbeddingsResult, aembed, embed
     from .errors import (
         AIMLAPIError,
         APIConnectionError,
@@ -119,6 +119,8 @@ __all__ = [
     "UnprocessableEntityError",
     "Usage",
     "__version__",
+    "aembed",
+    "embed",
     "synthetic_call_id",
 ]
 
@@ -128,7 +130,7 @@ __all__ = [
 # client built pays for the transport. Every name in ``__all__`` but ``__version__`` is here.
 _LAZY = {
     **dict.fromkeys(("APIResponse", "AsyncClient", "BytesResponse", "Client"), ".client"),
-    **dict.fromkeys(("EmbeddingsResult",), ".embeddings"),
+    **dict.fromkeys(("EmbeddingsResult", "aembed", "embed"), ".embeddings"),
     **dict.fromkeys(
         (
             "AIMLAPIError",

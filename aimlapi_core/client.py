@@ -10,7 +10,9 @@ body, or a connection error); ``_send`` is the one retry loop around it; the 2xx
 read once, never retried: as JSON (:meth:`Client.request`, :meth:`~Client.post`,
 :meth:`~Client.get`), as bytes (:meth:`Client.request_bytes`) or as events
 (:meth:`Client.stream`, :mod:`aimlapi_core.streaming`). Reply types are built in
-:mod:`aimlapi_core.replies`.
+:mod:`aimlapi_core.replies`. Endpoint helpers stop at one request: batching many texts into
+embeddings requests is :func:`aimlapi_core.embeddings.embed`, which calls
+:meth:`Client.create_embeddings` (the client never imports it).
 
 When a retry can send the same request twice: a retry re-sends the request after a 408, 409,
 429 or 5xx status (the server says it did not do the work, though a gateway's 5xx may come
@@ -44,7 +46,7 @@ import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -77,11 +79,8 @@ from .streaming import (
     EventStream,
     ResponsesStream,
 )
-from .usage import Cost, cost_from_headers, cost_from_meta
+from .usage import Cost, cost_from_headers, cost_from_meta, inference_id_from
 from .validation import encode_json_body
-
-if TYPE_CHECKING:
-    from .embeddings import EmbeddingsResult
 
 __all__ = [
     "APIResponse",
@@ -121,7 +120,7 @@ class APIResponse:
     @property
     def inference_id(self) -> str | None:
         """AI/ML API's ``x-inference-id``: the id the charge is recorded under."""
-        return _header(self.headers, "x-inference-id")
+        return inference_id_from(self.headers)
 
     @property
     def cost(self) -> Cost | None:
@@ -145,7 +144,7 @@ class BytesResponse:
     @property
     def inference_id(self) -> str | None:
         """AI/ML API's ``x-inference-id``."""
-        return _header(self.headers, "x-inference-id")
+        return inference_id_from(self.headers)
 
     @property
     def cost(self) -> Cost | None:
@@ -163,11 +162,6 @@ class BytesResponse:
         return APIResponse(
             _json_body(self.status_code, self.headers, self.content), self.headers, self.status_code
         )
-
-
-def _header(headers: httpx.Headers, name: str) -> str | None:
-    value = headers.get(name)
-    return str(value) if value is not None else None
 
 
 def _limits(settings: Settings) -> httpx.Limits:
@@ -264,7 +258,7 @@ async def _aread_chunks(
 
 
 def _json_body(status_code: int, headers: httpx.Headers, content: bytes) -> dict[str, Any]:
-    inference_id = _header(headers, "x-inference-id")
+    inference_id = inference_id_from(headers)
     text = content.decode("utf-8", errors="replace")
     try:
         data = json.loads(content)
@@ -489,7 +483,7 @@ class Client(_BaseClient):
     def _read(self, response: httpx.Response, deadline: Deadline) -> bytes:
         """The whole 2xx body (never retried: the server has done the work)."""
         deadline.status = response.status_code
-        inference_id = _header(response.headers, "x-inference-id")
+        inference_id = inference_id_from(response.headers)
         try:
             return _read_chunks(response.iter_bytes(), deadline, inference_id)
         except httpx.HTTPError as exc:
@@ -616,13 +610,6 @@ class Client(_BaseClient):
         reply = self.post("/embeddings", body, **kwargs)
         return embeddings_reply_from(reply.data, reply.headers)
 
-    def embed(self, texts: list[str], *args: Any, **options: Any) -> EmbeddingsResult:
-        """Shorthand for :func:`aimlapi_core.embeddings.embed` ``(self, texts, ...)``: the
-        batching lives there and calls :meth:`create_embeddings` back."""
-        from .embeddings import embed
-
-        return embed(self, texts, *args, **options)
-
     def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models`` (AI/ML API serves it without a key; ours is sent anyway if set)."""
         return self.get("/models", params=params or None).data
@@ -717,7 +704,7 @@ class AsyncClient(_BaseClient):
     async def _read(self, response: httpx.Response, deadline: Deadline) -> bytes:
         """The whole 2xx body (never retried: the server has done the work)."""
         deadline.status = response.status_code
-        inference_id = _header(response.headers, "x-inference-id")
+        inference_id = inference_id_from(response.headers)
         try:
             return await _aread_chunks(response.aiter_bytes(), deadline, inference_id)
         except httpx.HTTPError as exc:
@@ -848,13 +835,6 @@ class AsyncClient(_BaseClient):
         """``POST /embeddings``, one request as ``body`` says → :class:`EmbeddingsReply`."""
         reply = await self.post("/embeddings", body, **kwargs)
         return embeddings_reply_from(reply.data, reply.headers)
-
-    async def embed(self, texts: list[str], *args: Any, **options: Any) -> EmbeddingsResult:
-        """Shorthand for :func:`aimlapi_core.embeddings.aembed` ``(self, texts, ...)``: the
-        batching lives there and calls :meth:`create_embeddings` back."""
-        from .embeddings import aembed
-
-        return await aembed(self, texts, *args, **options)
 
     async def list_models(self, **params: Any) -> dict[str, Any]:
         """``GET /models``."""

@@ -35,13 +35,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .replies import EmbeddingsReply, embeddings_reply_from
 from .usage import Cost, Usage
-
-if TYPE_CHECKING:
-    from .client import AsyncClient, Client
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -50,8 +47,10 @@ __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
     "ENCODING_FORMATS",
     "MAX_BATCH_SIZE",
+    "AsyncEmbeddingsSender",
     "EmbeddingsReply",
     "EmbeddingsResult",
+    "EmbeddingsSender",
     "aembed",
     "check_texts",
     "embed",
@@ -59,6 +58,53 @@ __all__ = [
     "embeddings_reply_from",
     "plan_batches",
 ]
+
+
+class EmbeddingsSender(Protocol):
+    """What :func:`embed` calls: one ``POST /embeddings`` per batch. :class:`~aimlapi_core.Client`
+    is one; so is any wrapper with the same method (a progress bar, a counter). Embeddings call
+    the client; the client does not know about batching.
+
+    Example:
+        >>> class Counting:  # counts the requests a client sends
+        ...     def __init__(self, client):
+        ...         self.client, self.sent = client, 0
+        ...     def create_embeddings(self, body, **kwargs):
+        ...         self.sent += 1
+        ...         return self.client.create_embeddings(body, **kwargs)
+        >>> import httpx
+        >>> from aimlapi_core import Client, Settings
+        >>> def reply(request):
+        ...     return httpx.Response(200, json={"data": [{"index": 0, "embedding": [1.0]}]})
+        >>> http = httpx.Client(transport=httpx.MockTransport(reply))
+        >>> with Client(Settings(api_key="k"), http_client=http) as client:
+        ...     counting = Counting(client)
+        ...     result = embed(counting, ["a", "b"], batch_size=1)
+        >>> result.vectors, counting.sent
+        ([[1.0], [1.0]], 2)
+    """
+
+    def create_embeddings(self, body: Mapping[str, Any], **kwargs: Any) -> EmbeddingsReply:
+        """Send ``body`` once (with the client's retries) and return its reply."""
+        ...
+
+
+class AsyncEmbeddingsSender(Protocol):
+    """What :func:`aembed` calls: :class:`~aimlapi_core.AsyncClient` or a wrapper of it.
+
+    Example:
+        >>> import asyncio
+        >>> class Quiet:  # a stand-in that is never called for no text
+        ...     async def create_embeddings(self, body, **kwargs):
+        ...         raise AssertionError("no request expected")
+        >>> asyncio.run(aembed(Quiet(), [])).vectors
+        []
+    """
+
+    async def create_embeddings(self, body: Mapping[str, Any], **kwargs: Any) -> EmbeddingsReply:
+        """Send ``body`` once (with the client's retries) and return its reply."""
+        ...
+
 
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 """The model used when none is named (AI/ML API's documented default)."""
@@ -319,7 +365,7 @@ def _plan(
 
 
 def embed(
-    client: Client,
+    client: EmbeddingsSender,
     texts: Sequence[str],
     model: str = DEFAULT_EMBEDDING_MODEL,
     *,
@@ -351,7 +397,7 @@ def embed(
 
 
 async def aembed(
-    client: AsyncClient,
+    client: AsyncEmbeddingsSender,
     texts: Sequence[str],
     model: str = DEFAULT_EMBEDDING_MODEL,
     *,

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .usage import inference_id_from
+
 __all__ = [
     "AIMLAPIError",
     "APIConnectionError",
@@ -320,7 +322,7 @@ def error_from_response(
     text = body.decode("utf-8", errors="replace") if isinstance(body, (bytes, bytearray)) else body
     parsed = parse_error_body(text)
     cls = _BY_STATUS.get(status_code) or (ServerError if status_code >= 500 else APIStatusError)
-    inference_id = headers.get("x-inference-id")
+    inference_id = inference_id_from(headers)
     request_id = parsed.get("request_id") or headers.get("x-request-id") or inference_id
     provider_message = parsed.get("message") or ("empty body" if not text.strip() else None)
     parts = [f"AI/ML API returned {status_code}"]

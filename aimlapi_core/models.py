@@ -298,24 +298,6 @@ class ModelCapabilities:
         """
         return bool(self.responses_params)
 
-    def accepts_chat_param(self, name: str) -> bool | None:
-        """Whether the chat schema has ``name``; ``None`` when the schema is unknown.
-
-        Example:
-            >>> get_capabilities("openai/o3-2025-04-16").accepts_chat_param("top_p")
-            False
-        """
-        return self.spec(CHAT_COMPLETIONS).accepts(name)
-
-    def accepts_responses_param(self, name: str) -> bool | None:
-        """Whether the Responses schema has ``name``; ``None`` when the schema is unknown.
-
-        Example:
-            >>> get_capabilities("openai/o3-2025-04-16").accepts_responses_param("reasoning")
-            True
-        """
-        return self.spec(RESPONSES).accepts(name)
-
     def _flag(self, chat_name: str, responses_name: str | None = None) -> bool:
         """One boolean capability, read from the primary endpoint's parameter list."""
         if self.chat is None and self.responses is not None:

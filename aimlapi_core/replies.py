@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from .errors import AIMLAPIError, EmptyReplyError, stream_error_from_event
-from .usage import Cost, Usage, cost_from_headers
+from .usage import Cost, Usage, cost_from_headers, inference_id_from
 from .wire.chat import ChatCompletion
 from .wire.embeddings import EmbeddingsResponse
 from .wire.responses import Response
@@ -149,9 +149,7 @@ def build_reply(cls: type[ReplyT], body: Any, headers: Mapping[str, str]) -> Rep
         >>> build_reply(ChatReply, ChatCompletion(), {"x-inference-id": "i"}).inference_id
         'i'
     """
-    return cls(
-        body, headers.get("x-inference-id"), body.cost or cost_from_headers(headers), headers
-    )
+    return cls(body, inference_id_from(headers), body.cost or cost_from_headers(headers), headers)
 
 
 def check_chat_choices(data: Mapping[str, Any], headers: Mapping[str, str]) -> None:
@@ -182,7 +180,7 @@ request.
         why = "`choices` is empty"
     else:
         why = "no choice has a `message`"
-    inference_id = headers.get("x-inference-id")
+    inference_id = inference_id_from(headers)
     raise EmptyReplyError(
         f"AI/ML API answered with no usable choice ({why}): there is no answer to return. "
         "Retry, or check the model id and the request."
@@ -227,7 +225,7 @@ def responses_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> Re
     ``response.failed`` event of a stream does.
     """
     response = Response.model_validate(data)
-    raise_if_failed(response, headers.get("x-inference-id"))
+    raise_if_failed(response, inference_id_from(headers))
     return build_reply(ResponsesReply, response, headers)
 
 
@@ -240,7 +238,7 @@ def embeddings_reply_from(data: dict[str, Any], headers: Mapping[str, str]) -> E
             f"The embeddings reply has an unexpected shape: {exc.errors()[0]['msg']} at "
             f"{'.'.join(map(str, exc.errors()[0]['loc']))}.",
             status_code=200,
-            inference_id=headers.get("x-inference-id"),
+            inference_id=inference_id_from(headers),
             body=json.dumps(data)[:2000],
         ) from exc
     return build_reply(EmbeddingsReply, response, headers)

@@ -243,7 +243,7 @@ def _drop_unsupported(out: dict[str, Any], safe: frozenset[str], spec: EndpointS
     dropped: list[str] = []
     for name in [k for k in out if k in safe]:
         value = out[name]
-        if spec.accepts(name) is not False or (name == "n" and value not in (None, 1)):
+        if spec.may_send(name) or (name == "n" and value not in (None, 1)):
             continue
         del out[name]
         if value is not None:  # dropping an explicit null changes nothing: no warning
@@ -421,7 +421,7 @@ def _shape_reasoning(out: dict[str, Any], spec: EndpointSpec, model: str) -> Non
     elif (
         spec.reasoning_param == "reasoning_effort"
         and isinstance(reasoning, Mapping)
-        and spec.accepts("reasoning") is False
+        and not spec.may_send("reasoning")
     ):
         out.pop("reasoning")
         if reasoning.get("effort") is not None and effort is None:
@@ -458,7 +458,7 @@ def _shape_tool_choice(out: dict[str, Any], spec: EndpointSpec, model: str) -> N
 
 
 def _check_tools(out: Mapping[str, Any], spec: EndpointSpec, model: str) -> None:
-    if out.get("tools") and spec.accepts("tools") is False:
+    if out.get("tools") and not spec.may_send("tools"):
         raise UnsupportedRequestError(
             f"AI/ML API model {model!r} cannot call tools: its documented request schema has "
             "no `tools`. Pick a model with function calling (see "
@@ -497,7 +497,7 @@ def _check_responses_items(out: Mapping[str, Any], spec: EndpointSpec, model: st
 
 
 def _check_format(kind: Any, spec: EndpointSpec, name: str, model: str) -> None:
-    if spec.accepts(name) is False:
+    if not spec.may_send(name):
         raise UnsupportedRequestError(
             f"AI/ML API model {model!r} takes no {name} (structured output): leave it out, or "
             "use tool calling for structured output where the model has tools."

@@ -10,8 +10,8 @@ Two halves, each used by both adapters:
   the same object a non-streamed call returns (text, reasoning, tool calls by index, usage,
   finish reason, cost) and give the adapters a small typed delta per chunk.
 
-The per-chunk path works on plain dicts (no model validation per chunk): a 2,000-chunk reply
-must cost little more than ``json.loads`` of each chunk.
+The per-chunk path works on plain dicts (no model validation per chunk): a long streamed reply
+must cost little more than ``json.loads`` of each chunk (``benchmarks/`` measures it).
 
 Example:
     >>> acc = ChatStreamAccumulator()
@@ -284,7 +284,7 @@ class _Pieces:
 
     Kept one by one, the pieces of a long stream stay alive in the middle of the freed
     objects of the chunks they were decoded with, scattered over the heap, and every later
-    allocation pays for it (a 2,000-chunk stream through an adapter: ~1 ms, about 2%).
+    allocation pays for it (measured in ``benchmarks/README.md``, "Why the fast paths").
     :meth:`text` keeps the whole it returns as the one joined run, so a reader that asks at
     every chunk (LlamaIndex's cumulative responses) pays one concatenation a chunk.
     """
@@ -544,7 +544,7 @@ class ChatStreamAccumulator:
         for anything else, having changed nothing: :meth:`_add_choice` then takes it.
 
         Its twin is :meth:`_add_choice`; ``tests/core/test_stream_fastpath.py`` proves they
-        fold alike. The general walk cost a 2,000-chunk tool-call stream ~2 ms (4%) more.
+        fold alike. Why it exists: ``benchmarks/README.md``, "Why the fast paths".
         """
         delta = raw.get("delta")
         if type(delta) is not dict or len(delta) != 1 or raw.get("logprobs"):

@@ -54,6 +54,7 @@ from .stream import (
     ResponsesStreamAccumulator,
     StreamDelta,
 )
+from .usage import inference_id_from
 
 __all__ = [
     "AsyncChatStream",
@@ -72,11 +73,6 @@ _DRAIN_BYTES = 65536
 
 # What an event stream can start with (after a BOM and blank lines); JSON and pages cannot.
 _EVENT_STARTS = (b"data:", b"event:", b"id:", b"retry:", b":")
-
-
-def _header(headers: httpx.Headers, name: str) -> str | None:
-    value = headers.get(name)
-    return str(value) if value is not None else None
 
 
 def _labelled_whole_body(response: httpx.Response) -> bool:
@@ -179,7 +175,7 @@ class EventStream:
     @property
     def inference_id(self) -> str | None:
         """AI/ML API's ``x-inference-id``."""
-        return _header(self.headers, "x-inference-id")
+        return inference_id_from(self.headers)
 
     def __iter__(self) -> Iterator[ServerSentEvent]:
         response = self.response
@@ -243,7 +239,7 @@ class AsyncEventStream:
     @property
     def inference_id(self) -> str | None:
         """AI/ML API's ``x-inference-id``."""
-        return _header(self.headers, "x-inference-id")
+        return inference_id_from(self.headers)
 
     async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
         response = self.response

@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Cost", "Usage", "cost_from_headers", "cost_from_meta", "usage_from_wire"]
+__all__ = [
+    "Cost",
+    "Usage",
+    "cost_from_headers",
+    "cost_from_meta",
+    "inference_id_from",
+    "usage_from_wire",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +160,17 @@ def cost_from_meta(meta: Mapping[str, Any] | None) -> Cost | None:
         return None
     cost = Cost(_number(usage.get("credits_used")), _number(usage.get("usd_spent")))
     return cost if cost.credits_used is not None or cost.usd_spent is not None else None
+
+
+def inference_id_from(headers: Mapping[str, str]) -> str | None:
+    """AI/ML API's ``x-inference-id`` header: the id a call's charge is recorded under; the one
+    place every reply, stream and error reads it.
+
+    Example:
+        >>> inference_id_from({"x-inference-id": "inf-1"}), inference_id_from({})
+        ('inf-1', None)
+    """
+    return headers.get("x-inference-id")
 
 
 def cost_from_headers(headers: Mapping[str, str]) -> Cost | None:

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.v1 import BaseModel as BaseModelV1
 
 from aimlapi_core import ChatReply, StreamDelta
-from aimlapi_core.models import capabilities_for, get_capabilities
+from aimlapi_core.models import RESPONSES, capabilities_for, get_capabilities
 from aimlapi_core.responses_bridge import achat_deltas, chat_deltas, chat_reply_from_responses
 from aimlapi_core.tools import tool_choice_to_wire
 
@@ -207,7 +207,7 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
                 continue
             # On /v1/responses verbosity is text.verbosity.
             on_responses = "text" if name == "verbosity" else name
-            takes = (caps.accepts_chat_param(name), caps.accepts_responses_param(on_responses))
+            takes = (caps.spec().accepts(name), caps.spec(RESPONSES).accepts(on_responses))
             if False in takes and True not in takes:
                 raise UnsupportedParameterError(
                     f"{name}={getattr(self, name)!r}: model {self.model_name!r} does not take "
@@ -272,8 +272,8 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
         if (
             self.verbosity is not None
             and caps is not None
-            and caps.accepts_chat_param("verbosity") is False
-            and caps.accepts_responses_param("text")
+            and not caps.may_send("verbosity")
+            and caps.spec(RESPONSES).accepts("text")
         ):
             return True  # the model takes verbosity only as Responses' text.verbosity
         return self.use_previous_response_id or _wants_responses({**self._default_params, **kwargs})

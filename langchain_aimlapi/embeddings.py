@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, Field, model_validator
@@ -26,6 +26,8 @@ from aimlapi_core.embeddings import (
     DEFAULT_MAX_CONCURRENCY,
     MAX_BATCH_SIZE,
     EmbeddingsReply,
+    EmbeddingsSender,
+    aembed,
     check_texts,
     embed,
     embeddings_body,
@@ -35,9 +37,6 @@ from aimlapi_core.embeddings import (
 from ._model_kwargs import ModelKwargsMixin
 from ._openai_compat import EMBEDDINGS_NAMES, ClientOptions, Refuse, Rename
 from .errors import maps_errors
-
-if TYPE_CHECKING:
-    from aimlapi_core.client import Client
 
 __all__ = ["AIMLAPIEmbeddings", "AimlapiEmbeddings"]
 
@@ -140,13 +139,13 @@ class AIMLAPIEmbeddings(ModelKwargsMixin, ClientOptions, Embeddings):
         """
         options = self._options(chunk_size, kwargs)
         if not self.show_progress_bar:
-            return self.client.embed(texts, **options).vectors
+            return embed(self.client, texts, **options).vectors
         from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
 
         total = len(plan_batches(check_texts(texts), options["batch_size"], self.max_batch_bytes))
         with tqdm(total=total, unit="batch", desc="Embedding") as bar:
             counting = _Progress(self.client, bar.update)
-            return embed(counting, texts, **options).vectors  # type: ignore[arg-type]
+            return embed(counting, texts, **options).vectors
 
     @maps_errors
     async def aembed_documents(
@@ -154,8 +153,8 @@ class AIMLAPIEmbeddings(ModelKwargsMixin, ClientOptions, Embeddings):
     ) -> list[list[float]]:
         """Async :meth:`embed_documents`: batches go concurrently (:attr:`max_concurrency`)."""
         options = self._options(chunk_size, kwargs)
-        result = await self.async_client.embed(
-            texts, max_concurrency=self.max_concurrency, **options
+        result = await aembed(
+            self.async_client, texts, max_concurrency=self.max_concurrency, **options
         )
         return result.vectors
 
@@ -178,7 +177,7 @@ AimlapiEmbeddings = AIMLAPIEmbeddings
 class _Progress:
     """A sync core client that reports each finished embeddings request (progress bar)."""
 
-    def __init__(self, client: Client, advance: Callable[[int], object]) -> None:
+    def __init__(self, client: EmbeddingsSender, advance: Callable[[int], object]) -> None:
         self._client = client
         self._advance = advance
 

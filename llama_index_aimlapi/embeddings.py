@@ -23,6 +23,8 @@ from llama_index.core.callbacks import CallbackManager
 from aimlapi_core.embeddings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EMBEDDING_MODEL,
+    aembed,
+    embed,
     embeddings_body,
 )
 from aimlapi_core.settings import (
@@ -160,11 +162,11 @@ class AIMLAPIEmbedding(AIMLAPIConnection, BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         """One request per ``embed_batch_size`` texts, vectors in input order."""
-        return self._client().embed(texts, **self._options()).vectors
+        return embed(self._client(), texts, **self._options()).vectors
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         """Async :meth:`_get_text_embeddings` (batches concurrently, in the core's bound)."""
-        return (await self._aclient().embed(texts, **self._options())).vectors
+        return (await aembed(self._aclient(), texts, **self._options())).vectors
 
     def _get_text_embedding(self, text: str) -> Embedding:
         return self._get_text_embeddings([text])[0]

@@ -146,8 +146,9 @@ class StreamAssembler:
 
         Its twin is :func:`~.convert.assistant_blocks`, which builds the same blocks from wire
         dicts; this runs for every chunk of a tool-call stream, where going through the wire
-        dicts cost ~3 ms a 2,000-chunk stream. ``tests/llama_index/test_llama_stream_fastpath.py``
-        proves each response equals one built the plain way.
+        dicts costs more (``benchmarks/README.md``, "Why the fast paths").
+        ``tests/llama_index/test_llama_stream_fastpath.py`` proves each response equals one
+        built the plain way.
         """
         blocks = head.copy()
         wire = []

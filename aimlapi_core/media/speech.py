@@ -127,7 +127,7 @@ def _from_json(response: BytesResponse, model: str) -> tuple[str, SpeechResult]:
 
 
 def _from_bytes(response: BytesResponse, model: str) -> SpeechResult:
-    inference_id = response.headers.get("x-inference-id")
+    inference_id = response.inference_id
     if not response.content:
         raise AIMLAPIError(
             "The speech reply is empty: no audio came back.",

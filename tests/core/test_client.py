@@ -882,6 +882,38 @@ def test_the_client_does_not_import_embeddings_nor_replies_the_client() -> None:
     assert not replies & {"aimlapi_core.client", "aimlapi_core.streaming"}
 
 
+def _imported_modules(module: str) -> set[str]:
+    """Every ``aimlapi_core`` module ``module``'s source imports anywhere: at the top, inside a
+    function, or under ``if TYPE_CHECKING`` (what a fresh interpreter's ``sys.modules`` misses)."""
+    import ast
+
+    import aimlapi_core
+
+    path = Path(aimlapi_core.__file__).parent / f"{module}.py"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1:  # ``from .x import y`` / ``from . import x``
+                found |= {node.module} if node.module else {a.name for a in node.names}
+            elif node.module and node.module.startswith("aimlapi_core."):
+                found.add(node.module.removeprefix("aimlapi_core."))
+        elif isinstance(node, ast.Import):
+            found |= {
+                a.name.removeprefix("aimlapi_core.")
+                for a in node.names
+                if a.name.startswith("aimlapi_core.")
+            }
+    return found
+
+
+def test_embeddings_call_the_client_and_the_client_does_not_call_embeddings() -> None:
+    # Not even at type level or lazily in a method: batching is embeddings' job alone.
+    assert "embeddings" not in _imported_modules("client")
+    assert not hasattr(Client, "embed") and not hasattr(AsyncClient, "embed")
+    assert not _imported_modules("embeddings") & {"client", "streaming"}
+    assert not _imported_modules("replies") & {"client", "embeddings"}
+
+
 def test_public_names_and_moved_ones_still_resolve() -> None:
     import aimlapi_core
     import aimlapi_core.embeddings as embeddings

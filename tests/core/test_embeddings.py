@@ -37,6 +37,8 @@ from aimlapi_core import (
 from aimlapi_core.embeddings import (
     DEFAULT_EMBEDDING_MODEL,
     EmbeddingsResult,
+    aembed,
+    embed,
     embeddings_body,
     embeddings_reply_from,
     plan_batches,
@@ -229,7 +231,7 @@ def _check_corpus_result(x: dict[str, Any], result: EmbeddingsResult, api: API) 
 def test_corpus_reply_sync(x: dict[str, Any]) -> None:
     api = corpus_api(x)
     with api.client() as client:
-        result = client.embed(**corpus_call(x))
+        result = embed(client, **corpus_call(x))
     _check_corpus_result(x, result, api)
 
 
@@ -238,7 +240,7 @@ def test_corpus_reply_sync(x: dict[str, Any]) -> None:
 async def test_corpus_reply_async(x: dict[str, Any]) -> None:
     api = corpus_api(x)
     async with api.aclient() as client:
-        result = await client.embed(**corpus_call(x))
+        result = await aembed(client, **corpus_call(x))
     _check_corpus_result(x, result, api)
 
 
@@ -292,7 +294,7 @@ def _check_corpus_error(x: dict[str, Any], err: APIStatusError, api: API) -> Non
 def test_corpus_error_sync(x: dict[str, Any]) -> None:
     api = corpus_api(x)
     with api.client(RETRYING) as client, pytest.raises(APIStatusError) as info:
-        client.embed(**corpus_call(x))
+        embed(client, **corpus_call(x))
     _check_corpus_error(x, info.value, api)
 
 
@@ -302,7 +304,7 @@ async def test_corpus_error_async(x: dict[str, Any]) -> None:
     api = corpus_api(x)
     async with api.aclient(RETRYING) as client:
         with pytest.raises(APIStatusError) as info:
-            await client.embed(**corpus_call(x))
+            await aembed(client, **corpus_call(x))
     _check_corpus_error(x, info.value, api)
 
 
@@ -317,7 +319,7 @@ def _provider_message(body: str) -> str:
 def test_corpus_error_carries_the_provider_message(x: dict[str, Any]) -> None:
     api = corpus_api(x)
     with api.client() as client, pytest.raises(APIStatusError) as info:
-        client.embed(**corpus_call(x))
+        embed(client, **corpus_call(x))
     message = _provider_message(x["response"]["body"])
     assert info.value.provider_message == message
     assert message in str(info.value)
@@ -330,7 +332,7 @@ def test_batches_by_count_in_order() -> None:
     api = API()
     texts = [f"text number {i}" + "x" * i for i in range(10)]
     with api.client() as client:
-        result = client.embed(texts, batch_size=4)
+        result = embed(client, texts, batch_size=4)
     assert [b["input"] for b in api.bodies] == [texts[0:4], texts[4:8], texts[8:10]]
     assert result.vectors == [text_vector(t) for t in texts]
     assert all(b["model"] == DEFAULT_EMBEDDING_MODEL for b in api.bodies)
@@ -340,7 +342,7 @@ def test_batches_by_bytes_and_an_oversized_text_goes_alone() -> None:
     api = API()
     texts = ["a" * 40, "b" * 40, "c" * 500, "d" * 10, "é" * 50]  # é: 2 bytes in UTF-8
     with api.client() as client:
-        result = client.embed(texts, batch_size=100, max_batch_bytes=100)
+        result = embed(client, texts, batch_size=100, max_batch_bytes=100)
     assert [b["input"] for b in api.bodies] == [texts[0:2], [texts[2]], [texts[3]], [texts[4]]]
     assert result.vectors == [text_vector(t) for t in texts]
 
@@ -373,7 +375,7 @@ async def test_async_batches_run_concurrently_and_come_back_in_input_order() -> 
 
     api = API(delays=later_batches_first)
     async with api.aclient() as client:
-        result = await client.embed(texts, batch_size=2, max_concurrency=5)
+        result = await aembed(client, texts, batch_size=2, max_concurrency=5)
     assert len(api.bodies) == 5
     assert api.finished[0] != texts[0:2] and api.finished[-1] == texts[0:2]  # out of order
     assert result.vectors == [text_vector(t) for t in texts]
@@ -383,7 +385,7 @@ async def test_async_batches_run_concurrently_and_come_back_in_input_order() -> 
 async def test_async_concurrency_is_bounded() -> None:
     api = API(delays=lambda body: 0.005)
     async with api.aclient() as client:
-        result = await client.embed([f"t{i}" for i in range(20)], batch_size=1, max_concurrency=3)
+        result = await aembed(client, [f"t{i}" for i in range(20)], batch_size=1, max_concurrency=3)
     assert len(api.bodies) == 20 and len(result.vectors) == 20
     assert api.max_in_flight == 3
 
@@ -397,7 +399,7 @@ async def test_async_failure_cancels_the_other_batches() -> None:
     api = API(reply, delays=lambda body: 0.0 if body["input"] == ["bad"] else 0.2)
     async with api.aclient() as client:
         with pytest.raises(BadRequestError, match="bad input"):
-            await client.embed(["a", "bad", "c", "d"], batch_size=1, max_concurrency=4)
+            await aembed(client, ["a", "bad", "c", "d"], batch_size=1, max_concurrency=4)
     assert api.finished == [["bad"]]  # the slow batches were cancelled, not awaited
 
 
@@ -413,7 +415,7 @@ def test_a_failed_batch_is_retried_by_the_core(status: int) -> None:
 
     api = API(reply)
     with api.client(RETRYING) as client:
-        result = client.embed(["a", "b", "c"], batch_size=1)
+        result = embed(client, ["a", "b", "c"], batch_size=1)
     assert [b["input"] for b in api.bodies] == [["a"], ["b"], ["b"], ["c"]]
     assert result.vectors == [text_vector(t) for t in "abc"]
 
@@ -429,14 +431,14 @@ async def test_a_failed_async_batch_is_retried_then_raises_typed() -> None:
     api = API(reply)
     async with api.aclient(RETRYING) as client:
         with pytest.raises(RateLimitError, match="slow down"):
-            await client.embed(["a", "b"], batch_size=1)
+            await aembed(client, ["a", "b"], batch_size=1)
     assert [b["input"] for b in api.bodies].count(["b"]) == 3  # first try + 2 retries
 
 
 def test_server_error_after_retries_is_typed() -> None:
     api = API(lambda body, n: httpx.Response(502, text="<html>Bad Gateway</html>"))
     with api.client() as client, pytest.raises(ServerError) as info:
-        client.embed(["a"])
+        embed(client, ["a"])
     assert info.value.status_code == 502 and KEY not in str(info.value)
 
 
@@ -455,7 +457,7 @@ def test_usage_and_cost_are_summed_over_batches() -> None:
 
     api = API(reply)
     with api.client() as client:
-        result = client.embed(["one two", "three", "four five six"], batch_size=2)
+        result = embed(client, ["one two", "three", "four five six"], batch_size=2)
     assert result.usage == Usage(input_tokens=6, total_tokens=6)
     assert result.cost is not None and result.cost.credits_used == 5
     assert result.cost.usd_spent == pytest.approx(0.0000025)
@@ -469,7 +471,7 @@ def test_total_only_usage_counts_as_input_and_missing_usage_stays_none() -> None
     assert embeddings_reply_from({"data": []}, {}).usage is None
     api = API(lambda body, n: httpx.Response(200, json={"data": float_reply(body)["data"]}))
     with api.client() as client:
-        result = client.embed(["a", "b"], batch_size=1)
+        result = embed(client, ["a", "b"], batch_size=1)
     assert result.usage is None and result.cost is None
 
 
@@ -487,7 +489,7 @@ def test_total_only_usage_counts_as_input_and_missing_usage_stays_none() -> None
 def test_dimensions_sent_where_the_model_takes_them(model: str, dims: int) -> None:
     api = API()
     with api.client() as client:
-        client.embed(["hi"], model, dimensions=dims)
+        embed(client, ["hi"], model, dimensions=dims)
     assert api.bodies[0]["dimensions"] == dims and api.bodies[0]["model"] == model
 
 
@@ -505,7 +507,7 @@ def test_dimensions_sent_where_the_model_takes_them(model: str, dims: int) -> No
 def test_bad_dimensions_raise_before_any_request(model: str, dims: Any, message: str) -> None:
     api = API()
     with api.client() as client, pytest.raises(ValueError, match=message):
-        client.embed(["hi"], model, dimensions=dims)
+        embed(client, ["hi"], model, dimensions=dims)
     assert api.bodies == []
 
 
@@ -522,7 +524,7 @@ def test_encoding_format_base64_is_sent_and_decoded() -> None:
 
     api = API(reply)
     with api.client() as client:
-        result = client.embed(["hello", "hi"], encoding_format="base64")
+        result = embed(client, ["hello", "hi"], encoding_format="base64")
     assert api.bodies[0]["encoding_format"] == "base64"
     assert result.vectors == [[5.0, 104.0], [2.0, 104.0]]
 
@@ -530,7 +532,7 @@ def test_encoding_format_base64_is_sent_and_decoded() -> None:
 def test_no_encoding_format_or_dimensions_unless_asked() -> None:
     api = API()
     with api.client() as client:
-        client.embed(["hi"])
+        embed(client, ["hi"])
     assert api.bodies == [{"model": DEFAULT_EMBEDDING_MODEL, "input": ["hi"]}]
 
 
@@ -551,7 +553,7 @@ def test_bad_options_raise_before_any_request(
 ) -> None:
     api = API()
     with api.client() as client, pytest.raises(error, match=message):
-        client.embed(["hi"], **kwargs)
+        embed(client, ["hi"], **kwargs)
     assert api.bodies == []
 
 
@@ -564,7 +566,8 @@ def test_extra_body_and_headers_are_sent() -> None:
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     with Client(SETTINGS, http_client=http) as client:
-        client.embed(
+        embed(
+            client,
             ["hi"],
             "voyage-3.5",
             extra_body={"input_type": "query"},
@@ -591,16 +594,16 @@ def test_extra_body_and_headers_are_sent() -> None:
 def test_non_text_input_is_a_type_error_before_any_request(texts: Any, message: str) -> None:
     api = API()
     with api.client() as client, pytest.raises(TypeError, match=message):
-        client.embed(texts)
+        embed(client, texts)
     assert api.bodies == []
 
 
 async def test_empty_list_makes_no_request() -> None:
     api = API()
     with api.client() as client:
-        result = client.embed([])
+        result = embed(client, [])
     async with api.aclient() as aclient:
-        aresult = await aclient.embed(())
+        aresult = await aembed(aclient, ())
     assert result.vectors == aresult.vectors == [] and api.bodies == []
     assert result.usage is None and result.model == DEFAULT_EMBEDDING_MODEL
 
@@ -621,7 +624,7 @@ async def test_empty_list_makes_no_request() -> None:
 def test_malformed_replies_raise_typed_errors(data: dict[str, Any], message: str) -> None:
     api = API(lambda body, n: httpx.Response(200, json=data, headers={"x-inference-id": "i-9"}))
     with api.client() as client, pytest.raises(AIMLAPIError, match=message) as info:
-        client.embed(["a", "b"])
+        embed(client, ["a", "b"])
     assert info.value.inference_id == "i-9"
 
 
@@ -659,9 +662,9 @@ def _fake_client(server: ReplayServer) -> Client:
 def test_fake_embeddings_over_the_wire(fake_server: ReplayServer) -> None:
     texts = ["Berlin is the capital of Germany.", "Paris is in France.", "hello"]
     with _fake_client(fake_server) as client:
-        floats = client.embed(texts, batch_size=2)
-        b64 = client.embed(texts, encoding_format="base64")
-        short = client.embed(texts, "openai/text-embedding-3-large", dimensions=16)
+        floats = embed(client, texts, batch_size=2)
+        b64 = embed(client, texts, encoding_format="base64")
+        short = embed(client, texts, "openai/text-embedding-3-large", dimensions=16)
     assert floats.vectors == b64.vectors == [fake_vector(t) for t in texts]
     assert all(len(v) == FAKE_EMBEDDING_DIMENSIONS for v in floats.vectors)
     assert [len(v) for v in short.vectors] == [16, 16, 16]
@@ -715,5 +718,5 @@ def test_fake_embeddings_refuse_like_openai(
 
 def test_empty_string_goes_to_the_api(fake_server: ReplayServer) -> None:
     with _fake_client(fake_server) as client, pytest.raises(BadRequestError, match="input"):
-        client.embed(["fine", ""])
+        embed(client, ["fine", ""])
     assert len(fake_server.requests) == 1

@@ -187,8 +187,8 @@ def test_exact_lookup_o3() -> None:
     assert {"temperature", "top_p", "stop", "parallel_tool_calls"}.isdisjoint(caps.chat_params)
     assert {"reasoning_effort", "max_completion_tokens", "tools"} <= caps.chat_params
     assert {"reasoning", "max_output_tokens", "input"} <= caps.responses_params
-    assert caps.accepts_chat_param("temperature") is False
-    assert caps.accepts_responses_param("reasoning") is True
+    assert caps.spec().accepts("temperature") is False
+    assert caps.spec(RESPONSES).accepts("reasoning") is True
     assert caps.context_window == 200000  # model-database.md
     assert caps.max_output_tokens is None
 
@@ -279,7 +279,7 @@ def test_responses_only_model() -> None:
     caps = _caps("openai/gpt-5-pro")
     assert caps.serves_responses_only and not caps.serves_chat
     assert caps.chat_params == frozenset() and not caps.chat_schema_known
-    assert caps.accepts_chat_param("temperature") is None
+    assert caps.spec().accepts("temperature") is None
     assert caps.tools and not caps.temperature  # read from the Responses schema
     assert "max_output_tokens" in caps.responses_params
 
@@ -288,7 +288,7 @@ def test_chat_only_model() -> None:
     caps = _caps("o1-mini")
     assert caps.serves_chat and not caps.serves_responses and not caps.serves_responses_only
     assert caps.responses_params == frozenset()
-    assert caps.accepts_responses_param("input") is None
+    assert caps.spec(RESPONSES).accepts("input") is None
 
 
 # --- the live catalogue ---------------------------------------------------------------------

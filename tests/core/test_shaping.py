@@ -162,7 +162,7 @@ def test_tools_and_response_format_are_refused_by_name_not_dropped() -> None:
 
 def test_n_dropped_only_when_one() -> None:
     caps = _caps("claude-opus-4-20250514")  # its chat schema has no `n`
-    assert caps.accepts_chat_param("n") is False
+    assert caps.spec().accepts("n") is False
     out, caught = _shape({"model": caps.model_id, "messages": [], "n": 1}, caps)
     assert "n" not in out and len(caught) == 1
     out, _ = _shape({"model": caps.model_id, "messages": [], "n": 3}, caps)
