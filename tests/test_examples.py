@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from aimlapi_core.models import reset_registered_capabilities
 from tests.support.fake_model import fake_responder
 from tests.support.replay_server import ReplayServer
 
@@ -111,7 +112,10 @@ def test_readme_snippet_runs(
     monkeypatch.setenv("AIMLAPI_API_KEY", "sk-offline-test-key-not-real")
     monkeypatch.setenv("AIMLAPI_BASE_URL", replay_server.base_url)
     snippet = _readme_python_blocks()[index]
-    exec(compile(snippet, f"README.md python block {index}", "exec"), {})
+    try:
+        exec(compile(snippet, f"README.md python block {index}", "exec"), {})
+    finally:  # a snippet's refresh_models() must not change the model table of later tests
+        reset_registered_capabilities()
     out = capsys.readouterr().out
     assert replay_server.requests, "the snippet made no request"
     if "print(" in snippet:
