@@ -1553,7 +1553,7 @@ def fake_responder(request: ReceivedRequest) -> Scripted:
     if request.method == "POST" and path == _EMBEDDINGS_PATH:
         return fake_embeddings(request)
     if request.method == "GET" and path == "/v1/models":
-        return Scripted(body=json.dumps(fake_models_listing()).encode())
+        return Scripted(body=json.dumps(fake_models_listing()).encode(), origin=ORIGIN)
     if request.method == "POST" and path == "/v1/responses":
         from tests.support.fake_responses import fake_response  # it builds on this module
 
