@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -31,7 +32,7 @@ from langchain_core.language_models.chat_models import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.v1 import BaseModel as BaseModelV1
@@ -331,6 +332,38 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
         return {"token_usage": total, "model_name": self.model_name}
 
     # -- calls -----------------------------------------------------------------------------
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[AIMessage]:
+        """As LangChain's ``batch`` (each input in a worker thread); the first request is also
+        built in the caller's thread, so a shaping warning points at the caller's line (a
+        worker's stack holds none).
+
+        Example:
+            >>> ChatAIMLAPI(model="gpt-4o-mini", api_key="k").batch([])
+            []
+        """
+        if len(inputs) > 1:
+            with contextlib.suppress(Exception):  # a bad input fails in its own call, as before
+                self._build_request(inputs[0], dict(kwargs))
+        return super().batch(inputs, config, return_exceptions=return_exceptions, **kwargs)
+
+    def _build_request(self, input_: LanguageModelInput, kwargs: dict[str, Any]) -> None:
+        """Build (not send) the body of one call, shaping warnings included."""
+        self._take_response_format(kwargs)
+        split_call_options(kwargs)
+        stop = kwargs.pop("stop", None)
+        messages = self._convert_input(input_).to_messages()
+        if self._uses_responses_api(kwargs):
+            self._responses_body(messages, stop, stream=self.streaming, **kwargs)
+        else:
+            self._request_body(messages_to_wire(messages), stop, stream=self.streaming, **kwargs)
 
     @maps_errors
     def _generate(

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, Literal
@@ -229,6 +230,10 @@ class AIMLAPILLM(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseLLM):
         if len(prompts) <= 1:
             return self._result([self._one(p, stop, run_manager, kwargs) for p in prompts])
         # One request per prompt, up to batch_size at once (the sync client is thread-safe).
+        # The first body is built here too: a worker thread's stack holds no user frame, so a
+        # shaping warning (once per rule and model) must be raised in the caller's thread.
+        with contextlib.suppress(Exception):  # a bad prompt fails in its own call, as before
+            self._call_request(_prompt_messages(prompts[0]), stop, stream=False, **kwargs)
         workers = min(self.batch_size, len(prompts))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aimlapi") as pool:
             futures = [pool.submit(self._one, p, stop, run_manager, kwargs) for p in prompts]

@@ -39,6 +39,7 @@ def test_quick_benchmark_prints_the_tables() -> None:
         "## 2. Per-call overhead",
         "## 3. Streaming",
         "## 4. Concurrency",
+        "## 5. SSE decoding of one large event",  # issue #15 item 7
     ):
         assert heading in out, heading
     assert "| target | limit | measured | result | best possible |" in out
@@ -49,6 +50,8 @@ def test_quick_benchmark_prints_the_tables() -> None:
         "| `AIMLAPI.stream_chat` (tool-call arguments stream), CPU |",
         "| `import langchain_aimlapi` |",
         "concurrent `ChatAIMLAPI.ainvoke`: peak RSS",
+        "| **aimlapi_core SSEDecoder** |",
+        "| SSE decoding, one 1 MB event in 256-byte reads, CPU | ≤ 2.0× httpx `iter_lines` |",
     ):
         assert row in out, row
     assert "| langchain | **ChatAIMLAPI** `invoke` / `ainvoke` |" in out

@@ -114,8 +114,8 @@ def test_readme_snippet_runs(
     snippet = _readme_python_blocks()[index]
     try:
         exec(compile(snippet, f"README.md python block {index}", "exec"), {})
-    finally:
-        reset_registered_capabilities()  # a snippet may refresh the catalogue: not for others
+    finally:  # a snippet's refresh_models() must not change the model table of later tests
+        reset_registered_capabilities()
     out = capsys.readouterr().out
     assert replay_server.requests, "the snippet made no request"
     if "print(" in snippet:

@@ -8,10 +8,12 @@ without tools.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,11 @@ from langchain_core.messages import HumanMessage
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.tools import FunctionTool
 
-from aimlapi_core.models import capabilities_for
+from aimlapi_core.models import (
+    capabilities_for,
+    register_models_listing,
+    reset_registered_capabilities,
+)
 from aimlapi_core.shaping import (
     AIMLAPIParameterWarning,
     UnsupportedRequestError,
@@ -28,7 +34,7 @@ from aimlapi_core.shaping import (
 )
 from langchain_aimlapi import AIMLAPILLM, ChatAIMLAPI
 from langchain_aimlapi._profile import profile_for
-from llama_index_aimlapi import AIMLAPI
+from llama_index_aimlapi import AIMLAPI, AIMLAPIResponses
 from llama_index_aimlapi.base import DEFAULT_CONTEXT_WINDOW
 from tests.support.fake_model import fake_responder
 from tests.support.replay_server import ReplayServer
@@ -229,3 +235,180 @@ def test_vision_read_from_the_schema_image_part() -> None:
     assert capabilities_for("google/gemini-2.5-flash").vision
     assert profile_for("google/gemini-2.5-flash")["image_inputs"] is True  # type: ignore[index]
     assert not capabilities_for("o1-mini").vision
+
+
+# --- warnings on every way of calling -------------------------------------------------------
+
+M = [ChatMessage(role="user", content="hi")]
+
+
+def _chat(base_url: str, **kw: Any) -> ChatAIMLAPI:
+    return ChatAIMLAPI(model="o3", api_key="k", base_url=base_url, temperature=0.2, **kw)
+
+
+def _llama(base_url: str) -> AIMLAPI:
+    return AIMLAPI(model="o3", api_key="k", api_base=base_url, temperature=0.2, max_tokens=50)
+
+
+async def _drain_llama_astream(llm: AIMLAPI) -> None:
+    async for _ in await llm.astream_chat(M):  # the user's line: where the warning must point
+        pass
+
+
+async def _drain_chat_astream(llm: ChatAIMLAPI) -> None:
+    async for _ in llm.astream("hi"):  # the user's line
+        pass
+
+
+# Each way a user calls the three classes (and the Responses classes): streamed, async, batch,
+# complete. The warning's frame must be this file whatever path the call takes inside.
+CALL_PATHS: dict[str, Callable[[str], object]] = {
+    "ChatAIMLAPI.stream": lambda b: list(_chat(b, max_tokens=50).stream("hi")),
+    "ChatAIMLAPI.ainvoke": lambda b: asyncio.run(_chat(b, max_tokens=50).ainvoke("hi")),
+    "ChatAIMLAPI.astream": lambda b: asyncio.run(_drain_chat_astream(_chat(b, max_tokens=50))),
+    "ChatAIMLAPI.batch": lambda b: _chat(b, max_tokens=50).batch(["hi", "ho"]),
+    "ChatAIMLAPI.abatch": lambda b: asyncio.run(_chat(b, max_tokens=50).abatch(["hi", "ho"])),
+    "ChatAIMLAPI.bind_tools.batch": lambda b: (
+        _chat(b, max_tokens=50)
+        .bind_tools([lambda_tool])
+        .batch(["weather in Oslo?", "weather in Rome?"])
+    ),
+    "AIMLAPILLM.batch": lambda b: AIMLAPILLM(
+        model="o3", api_key="k", base_url=b, temperature=0.2, max_tokens=50
+    ).batch(["hi", "ho"]),
+    "AIMLAPILLM.stream": lambda b: list(
+        AIMLAPILLM(model="o3", api_key="k", base_url=b, temperature=0.2, max_tokens=50).stream("hi")
+    ),
+    "AIMLAPILLM.ainvoke": lambda b: asyncio.run(
+        AIMLAPILLM(model="o3", api_key="k", base_url=b, temperature=0.2, max_tokens=50).ainvoke("x")
+    ),
+    "AIMLAPI.complete": lambda b: _llama(b).complete("hi"),
+    "AIMLAPI.stream_chat": lambda b: list(_llama(b).stream_chat(M)),
+    "AIMLAPI.achat": lambda b: asyncio.run(_llama(b).achat(M)),
+    "AIMLAPI.astream_chat": lambda b: asyncio.run(_drain_llama_astream(_llama(b))),
+    "ChatAIMLAPI(use_responses_api=True)": lambda b: _chat(b, use_responses_api=True).invoke("hi"),
+    "AIMLAPIResponses.chat": lambda b: AIMLAPIResponses(
+        model="o3", api_key="k", api_base=b, temperature=0.2
+    ).chat(M),
+}
+
+
+@pytest.mark.parametrize("path", sorted(CALL_PATHS))
+def test_shaping_warnings_point_at_the_users_line_on_every_call_path(
+    server: ReplayServer, path: str
+) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        CALL_PATHS[path](server.base_url)
+    ours = [w for w in caught if w.category is AIMLAPIParameterWarning]
+    assert ours, f"{path}: no shaping warning"
+    assert {w.filename for w in ours} == {__file__}, [(w.filename, w.lineno) for w in ours]
+    assert "temperature" not in server.requests[-1].body
+    assert any("temperature" in str(w.message) for w in ours)
+
+
+@pytest.mark.parametrize("kind", ["ChatAIMLAPI", "AIMLAPILLM", "AIMLAPI"])
+def test_one_warning_per_rule_and_model_through_the_adapters(
+    server: ReplayServer, kind: str
+) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            _run(kind, "o3", server.base_url)
+        first = [str(w.message) for w in caught if w.category is AIMLAPIParameterWarning]
+        _run(kind, "openai/o3-2099-01-01", server.base_url)  # another model: warned again
+    ours = [str(w.message) for w in caught if w.category is AIMLAPIParameterWarning]
+    # o3 breaks two rules (the rename, temperature): one warning each, however many calls.
+    assert len(first) == 2 and len(set(first)) == 2
+    assert len(ours) == 4
+    assert all("'openai/o3-2099-01-01'" in t for t in ours[2:])
+    rename = [t for t in first if "max_completion_tokens" in t]
+    assert len(rename) == 1 and "max_tokens" in rename[0]
+
+
+# --- LlamaIndex metadata from the catalogue's output limits -----------------------------------
+
+COMPLETE_LIST = DATABASE.parent / "complete-model-list.md"
+
+
+def _documented_output_limits() -> dict[str, int]:
+    """Id -> ``outputMax`` of the text-model items quoted in AI/ML API's catalogue page."""
+    text = COMPLETE_LIST.read_text(encoding="utf-8")
+    out: dict[str, int] = {}
+    for block in re.findall(r"```json\n(.*?)```", text, flags=re.S):
+        try:
+            item = json.loads(block)
+        except json.JSONDecodeError:
+            continue
+        items = item.get("data", [item]) if isinstance(item, dict) else []
+        for it in items:
+            output = (it.get("info") or {}).get("outputMax") if isinstance(it, dict) else None
+            if isinstance(output, int):
+                out[it["id"]] = output
+    return out
+
+
+def test_num_output_matches_the_documented_output_limits() -> None:
+    limits = _documented_output_limits()
+    assert limits, "complete-model-list.md quotes no outputMax"
+    for model, output in limits.items():
+        assert AIMLAPI(model=model).metadata.num_output == output, model
+
+
+def test_metadata_after_a_refresh_comes_from_the_catalogue(server: ReplayServer) -> None:
+    """What ``GET /v1/models`` says (contextLength, outputMax) reaches ``AIMLAPI.metadata``."""
+    listing = {
+        "object": "list",
+        "data": [
+            {
+                "id": "acme/tiny-chat",
+                "type": "openai/chat-completions",
+                "aliases": [],
+                "tags": [],
+                "info": {
+                    "name": "Tiny",
+                    "developer": "Acme",
+                    "contextLength": 4096,
+                    "outputMax": 512,
+                },
+            }
+        ],
+    }
+    before = AIMLAPI(model="acme/tiny-chat").metadata
+    assert (before.context_window, before.num_output) == (DEFAULT_CONTEXT_WINDOW, 256)
+    try:
+        assert register_models_listing(listing) == 1
+        meta = AIMLAPI(model="acme/tiny-chat").metadata
+        assert (meta.context_window, meta.num_output) == (4096, 512)
+        assert AIMLAPI(model="acme/tiny-chat", max_tokens=99).metadata.num_output == 99
+    finally:
+        reset_registered_capabilities()
+
+
+# --- agents -----------------------------------------------------------------------------------
+
+
+def test_function_agent_runs_tools_on_deepseek_chat(server: ReplayServer) -> None:
+    """``FunctionAgent(llm=AIMLAPI(model="deepseek/deepseek-chat"))``: no "must be a
+    FunctionCallingLLM", the tool is called and its result is the answer (#18 item 2)."""
+    from llama_index.core.agent.workflow import FunctionAgent
+
+    calls: list[str] = []
+
+    def weather(city: str) -> str:
+        """Weather in a city."""
+        calls.append(city)
+        return f"sunny in {city}"
+
+    async def main() -> str:
+        llm = AIMLAPI(model="deepseek/deepseek-chat", api_key="k", api_base=server.base_url)
+        agent = FunctionAgent(tools=[weather], llm=llm)
+        return str(await agent.run("What is the weather in Oslo? Use weather."))
+
+    before = len(server.requests)
+    answer = asyncio.run(main())
+    sent = [r.body for r in server.requests[before:]]
+    assert calls == ["Oslo"]
+    assert "sunny in Oslo" in answer
+    assert all(b["model"] == "deepseek/deepseek-chat" and b["tools"] for b in sent)
+    assert sent[-1]["messages"][-1]["role"] == "tool"

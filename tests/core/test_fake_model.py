@@ -11,12 +11,15 @@ import functools
 import json
 import re
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from pydantic import BaseModel, Field
 
+from aimlapi_core.models import _listing_endpoint, capabilities_for, known_model_ids
 from tests.support.fake_model import (
     CREATED,
     ORIGIN,
@@ -833,7 +836,25 @@ def test_through_the_replay_server() -> None:
         assert text == "Hello! How can I help you today?"
         missing = httpx.get(f"{server.base_url}/nope")
         assert missing.status_code == 404 and missing.json()["statusCode"] == 404
-        listing = httpx.get(f"{server.base_url}/models").json()  # the catalogue, as documented
-        ids = {m["id"] for m in listing["data"]}
-        assert "gpt-4o" in ids and len(ids) > 400
-        assert all(m["type"] == "openai/chat-completions" for m in listing["data"])
+
+
+def test_the_models_listing_is_the_documented_format_built_from_the_data() -> None:
+    """``GET /v1/models`` answers as AI/ML API's catalogue (its OpenAPI schema), one item per
+    text id of the packaged table with its documented limits, and only when asked."""
+    spec_file = (
+        Path(__file__).resolve().parents[1] / "data/aimlapi-docs/openapi-models-endpoint.json"
+    )
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    schema = spec["paths"]["/v1/models"]["get"]["responses"]["200"]["content"]["application/json"]
+    reply = fake_responder(ReceivedRequest("GET", "/v1/models", {}, None))
+    assert reply.status == 200 and reply.origin == ORIGIN
+    listing = json.loads(reply.body)
+    jsonschema.validate(listing, schema["schema"])
+    items = {item["id"]: item for item in listing["data"]}
+    assert set(items) == set(known_model_ids())
+    for model_id, item in items.items():
+        caps = capabilities_for(model_id)
+        assert item["info"].get("contextLength") == caps.context_window
+        assert item["info"].get("outputMax") == caps.max_output_tokens
+        assert _listing_endpoint(item["type"]) in caps.endpoints
+    assert fake_responder(ReceivedRequest("POST", "/v1/models", {}, None)).status == 404

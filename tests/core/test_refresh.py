@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,3 +142,58 @@ def test_no_request_at_import_or_first_use(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(httpx.AsyncClient, "send", refuse)
     for model_id in ("acme/never-heard-of", "o3", "gpt-4o", "openai/o3-2099-01-01"):
         capabilities_for(model_id)
+
+
+def test_arefresh_time_is_bounded() -> None:
+    with ReplayServer() as server:
+        server.enqueue(Scripted(body=json.dumps(LISTING).encode(), first_byte_delay=3.0))
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            asyncio.run(arefresh_models(base_url=server.base_url, timeout=0.3))
+        assert time.monotonic() - started < 2.5
+    assert get_capabilities("acme/brand-new-chat") is None
+
+
+# Imports every package and builds each model class on ids the data does not hold, reading
+# what a user reads first (metadata, profile), with every socket connection refused.
+_NO_NETWORK = """
+import socket
+
+def refuse(*args, **kwargs):
+    raise AssertionError(f"network call: {args!r}")
+
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+
+import aimlapi_core, aimlapi_core.models, aimlapi_core.media
+import langchain_aimlapi, llama_index_aimlapi
+from llama_index.llms.aimlapi import AIMLAPI, AIMLAPIResponses
+from llama_index.embeddings.aimlapi import AIMLAPIEmbedding
+from langchain_aimlapi import AIMLAPIEmbeddings, AIMLAPILLM, ChatAIMLAPI
+
+for model in ("acme/never-heard-of", "o3", "openai/o3-2099-01-01", "gpt-4o"):
+    chat = ChatAIMLAPI(model=model, api_key="k")
+    chat.profile
+    AIMLAPILLM(model=model, api_key="k")
+    AIMLAPI(model=model, api_key="k").metadata
+    AIMLAPIResponses(model=model, api_key="k").metadata
+AIMLAPIEmbedding(api_key="k")
+AIMLAPIEmbeddings(api_key="k")
+print("no network")
+"""
+
+
+def test_no_network_call_at_import_or_construction() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIMLAPI_", "AIML_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_NETWORK],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "no network"

@@ -1506,37 +1506,38 @@ def fake_embeddings(request: ReceivedRequest) -> Scripted:
     return Scripted(body=json.dumps(reply).encode(), headers=headers, origin=ORIGIN)
 
 
-def fake_models_listing(request: ReceivedRequest) -> Scripted:
-    """``GET /v1/models``: the catalogue in AI/ML API's documented listing format, one chat
-    model per id the packaged capability data knows, with its context window where known.
+def fake_models_listing() -> dict[str, Any]:
+    """``GET /v1/models`` as AI/ML API answers it, built from the packaged model table: one
+    chat-completions item per text id, with its documented context window and output limit.
 
     Example:
-        >>> reply = fake_models_listing(ReceivedRequest("GET", "/v1/models", {}, None))
-        >>> listing = json.loads(reply.body)
-        >>> listing["object"], len(listing["data"]) > 400
-        ('list', True)
+        >>> item = next(i for i in fake_models_listing()["data"] if i["id"] == "openai/gpt-4o")
+        >>> item["type"], item["info"]["outputMax"]
+        ('openai/chat-completions', 16384)
     """
-    from aimlapi_core.models import get_capabilities, known_model_ids
+    from aimlapi_core.models import CHAT_COMPLETIONS, capabilities_for, known_model_ids
 
     data = []
     for model_id in sorted(known_model_ids()):
-        caps = get_capabilities(model_id)
-        info: dict[str, Any] = {"name": model_id, "developer": model_id.partition("/")[0]}
-        if caps is not None and caps.context_window:
+        caps = capabilities_for(model_id)
+        info: dict[str, Any] = {"name": model_id, "developer": model_id.split("/")[0]}
+        if caps.context_window is not None:
             info["contextLength"] = caps.context_window
-        data.append(
-            {"id": model_id, "type": "openai/chat-completions", "aliases": [], "info": info}
-        )
-    body = json.dumps({"object": "list", "data": data}).encode()
-    return Scripted(body=body, headers={"content-type": "application/json"}, origin=ORIGIN)
+        if caps.max_output_tokens is not None:
+            info["outputMax"] = caps.max_output_tokens
+        kind = "chat-completions" if CHAT_COMPLETIONS in caps.endpoints else "responses"
+        item = {"id": model_id, "type": f"openai/{kind}", "aliases": [], "tags": []}
+        data.append({**item, "info": info})
+    return {"object": "list", "data": data}
 
 
 def fake_responder(request: ReceivedRequest) -> Scripted:
-    """Route a request: ``POST /v1/chat/completions`` → the fake model, ``POST /v1/embeddings``
-    → :func:`fake_embeddings`, ``POST /v1/responses`` →
+    """Route a request: ``POST /v1/chat/completions`` → the fake model, ``GET /v1/models`` →
+    :func:`fake_models_listing`, ``POST /v1/embeddings`` → :func:`fake_embeddings`,
+    ``POST /v1/responses`` →
     :func:`tests.support.fake_responses.fake_response`; the media paths (images, video,
-    speech, transcription, files) → :class:`tests.support.fake_media.FakeMedia`; ``GET
-    /v1/models`` → :func:`fake_models_listing`; anything else → 404.
+    speech, transcription, files) → :class:`tests.support.fake_media.FakeMedia`; anything else
+    → 404.
 
     The 404 has AI/ML API's error shape: ``{"message", "path", "requestId", "statusCode",
     "timestamp"}``.
@@ -1551,12 +1552,12 @@ def fake_responder(request: ReceivedRequest) -> Scripted:
         return fake_chat_completion(request)
     if request.method == "POST" and path == _EMBEDDINGS_PATH:
         return fake_embeddings(request)
+    if request.method == "GET" and path == "/v1/models":
+        return Scripted(body=json.dumps(fake_models_listing()).encode(), origin=ORIGIN)
     if request.method == "POST" and path == "/v1/responses":
         from tests.support.fake_responses import fake_response  # it builds on this module
 
         return fake_response(request)
-    if request.method == "GET" and path == "/v1/models":
-        return fake_models_listing(request)
     from tests.support.fake_media import is_media_path  # images, video, speech: their own fake
 
     if is_media_path(path):
