@@ -350,7 +350,7 @@ def chat_completion_from_response(response: Response) -> ChatCompletion:
     for key in ("citations", "search_results"):
         if getattr(response, key):
             data[key] = getattr(response, key)
-    if annotations or tool_items or any(c["type"] == "custom" for c in calls):
+    if annotations or tool_items:
         # The items in their order, for an adapter that shows them as the anchor does
         # (ChatOpenAI's Responses content blocks); plain answers need only the fields above.
         data["output"] = response.output
@@ -447,8 +447,8 @@ class ResponsesDeltaTranslator:
     def _finished_item(
         self, event: Mapping[str, Any], item: Mapping[str, Any], wire: dict[str, Any]
     ) -> None:
-        """A finished item chat deltas have no piece for: a custom tool's call (sent whole, as
-        one tool-call fragment of ``type="custom"``) or a built-in tool's item."""
+        """A finished item chat deltas have no piece for: a built-in tool's item, or a custom
+        tool's call (also sent whole, as one tool-call fragment of ``type="custom"``)."""
         kind = item.get("type")
         if kind == "custom_tool_call":
             index = event.get("output_index")
@@ -458,7 +458,7 @@ class ResponsesDeltaTranslator:
             wire["tool_calls"] = [
                 {"index": slot, "id": call_id, "type": "custom", "custom": custom}
             ]
-        elif kind not in CHAT_ITEM_TYPES:
+        if kind not in CHAT_ITEM_TYPES:
             self._items_sent.add(item.get("id") or event.get("output_index"))
             wire["output_items"] = [dict(item)]
 

@@ -499,6 +499,18 @@ class ChatStreamAccumulator:
         """Every choice's state, in position order."""
         return [self._choices[i] for i in sorted(self._choices)]
 
+    def top_level(self, key: str) -> Any:
+        """A top-level field as the first chunk that had it carried it (``id``, ``model``,
+        Perplexity-style ``citations`` and ``search_results``, ...), else ``None``.
+
+        Example:
+            >>> acc = ChatStreamAccumulator()
+            >>> _ = acc.add({"citations": ["https://a.example"], "choices": []})
+            >>> acc.top_level("citations"), acc.top_level("search_results")
+            (['https://a.example'], None)
+        """
+        return self._top.get(key)
+
     @property
     def normalised_usage(self) -> Usage | None:
         """The usage the stream reported (``None`` until a chunk carried it)."""

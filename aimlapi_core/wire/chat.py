@@ -125,8 +125,8 @@ class AssistantMessage(WireModel):
     """Citations of the text (``url_citation``, ``file_citation``, ...), in order."""
     output_items: list[dict[str, Any]] | None = None
     """Responses output items chat completions has no field for (built-in tool calls such as
-    ``web_search_call``, ``code_interpreter_call``, ``mcp_call``), as they came: only a reply
-    read from ``/v1/responses`` has them."""
+    ``web_search_call``, ``code_interpreter_call``, ``mcp_call``; a ``custom_tool_call`` item,
+    also in ``tool_calls``), as they came: only a reply read from ``/v1/responses`` has them."""
 
     @property
     def text(self) -> str:

@@ -22,9 +22,10 @@ from .chat import text_of_content
 __all__ = ["CHAT_ITEM_TYPES", "FunctionCallItem", "Response"]
 
 TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
-CHAT_ITEM_TYPES = frozenset({"message", "function_call", "custom_tool_call", "reasoning"})
-"""Output item types a chat completion has fields for; every other item (``web_search_call``,
-``code_interpreter_call``, ``mcp_call``, ...) is a :attr:`Response.tool_items` item."""
+CHAT_ITEM_TYPES = frozenset({"message", "function_call", "reasoning"})
+"""Output item types a chat completion says all of; every other item (``web_search_call``,
+``code_interpreter_call``, ``mcp_call``, ``custom_tool_call``, ...) is a
+:attr:`Response.tool_items` item."""
 
 
 class FunctionCallItem(WireModel):
@@ -109,7 +110,8 @@ class Response(WireModel):
 
     @property
     def tool_items(self) -> list[dict[str, Any]]:
-        """Output items of built-in tools (every type outside :data:`CHAT_ITEM_TYPES`)."""
+        """Items of built-in tools, and custom tools' calls (whose chat tool call keeps no item
+        ``id`` or ``status``): every type outside :data:`CHAT_ITEM_TYPES`."""
         return [i for i in self.output if i.get("type") not in CHAT_ITEM_TYPES]
 
     @property

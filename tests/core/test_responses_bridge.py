@@ -217,9 +217,7 @@ def test_every_corpus_response_reads_as_a_chat_completion(x: dict[str, Any]) -> 
         for note in part.get("annotations") or ()
     ]
     assert (choice.message.output_items or []) == [
-        i
-        for i in response.output
-        if i.get("type") not in ("message", "function_call", "custom_tool_call", "reasoning")
+        i for i in response.output if i.get("type") not in ("message", "function_call", "reasoning")
     ]
     assert completion.normalised_usage == response.normalised_usage
     if response.status == "incomplete":
