@@ -14,7 +14,9 @@ things in other words, so this module translates at the edge and the adapters ke
   :class:`~aimlapi_core.ChatReply` whose ``id`` is the response id (use it as
   ``previous_response_id``), with ``finish_reason`` derived from the status
   (``incomplete`` → ``"length"``), reasoning summaries as reasoning text, and the usage in
-  chat-completions names. A ``failed`` response raises :class:`ResponseFailedError`.
+  chat-completions names; ``output_text`` annotations as the message's ``annotations``,
+  ``custom_tool_call`` items as tool calls of ``type="custom"``, built-in tool items (and
+  custom calls) as ``output_items``. A ``failed`` response raises :class:`ResponseFailedError`.
 * :class:`ResponsesDeltaTranslator`: each Responses stream event → the :class:`StreamDelta` a
   chat-completions stream would have carried, so that the streamed answer and the
   non-streamed one agree.
@@ -403,7 +405,10 @@ class ResponsesDeltaTranslator:
     state the adapters read). What a ``.done`` event adds beyond the deltas comes from the
     Responses fold (:attr:`ResponsesDelta.unstreamed`). Tool calls get chat-style slots (0,
     1, ... in the order their items start) instead of output indexes; reasoning summary
-    parts are separated by a blank line, as the non-streamed reasoning text is. The terminal
+    parts are separated by a blank line, as the non-streamed reasoning text is. An annotation
+    event becomes a delta's ``annotations``; a finished built-in tool item (or custom tool
+    call, also a ``type="custom"`` tool-call fragment) its ``output_items``, and items only the
+    final snapshot has come with the terminal delta. The terminal
     event's delta carries the finish reason, usage and cost, and its ``chunk`` has the
     response ``id`` (also as ``response_id``), ``model``, ``status`` and
     ``incomplete_details``. Returns ``None`` for events that add nothing.
@@ -532,7 +537,7 @@ class ResponsesDeltaTranslator:
                     chunk[key] = getattr(final, key)
             unsent = [
                 item
-                for index, item in enumerate(final.tool_items and final.output)
+                for index, item in enumerate(final.output)
                 if item.get("type") not in CHAT_ITEM_TYPES
                 and (item.get("id") or index) not in self._items_sent
             ]
