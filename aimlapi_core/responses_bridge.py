@@ -14,7 +14,9 @@ things in other words, so this module translates at the edge and the adapters ke
   :class:`~aimlapi_core.ChatReply` whose ``id`` is the response id (use it as
   ``previous_response_id``), with ``finish_reason`` derived from the status
   (``incomplete`` → ``"length"``), reasoning summaries as reasoning text, and the usage in
-  chat-completions names. A ``failed`` response raises :class:`ResponseFailedError`.
+  chat-completions names; ``output_text`` annotations as the message's ``annotations``,
+  ``custom_tool_call`` items as tool calls of ``type="custom"``, built-in tool items (and
+  custom calls) as ``output_items``. A ``failed`` response raises :class:`ResponseFailedError`.
 * :class:`ResponsesDeltaTranslator`: each Responses stream event → the :class:`StreamDelta` a
   chat-completions stream would have carried, so that the streamed answer and the
   non-streamed one agree.
@@ -38,7 +40,7 @@ from .replies import ChatReply, ResponsesReply, raise_if_failed
 from .shaping import RESPONSES_RENAMES, _warn_dropped, rename_for_responses
 from .stream import ChatStreamAccumulator, ResponsesDelta, StreamDelta
 from .wire.chat import ChatCompletion, text_of_content
-from .wire.responses import TERMINAL_EVENTS, Response
+from .wire.responses import CHAT_ITEM_TYPES, TERMINAL_EVENTS, Response
 
 __all__ = [
     "CHAT_ONLY_PARAMS",
@@ -68,6 +70,7 @@ CHAT_ONLY_PARAMS = frozenset(
 
 _SILENTLY_DROPPED = frozenset({"stream_options", "messages"})  # usage always comes on Responses
 _INCOMPLETE_FINISH = {"max_output_tokens": "length", "content_filter": "content_filter"}
+_CALL_ITEMS = ("function_call", "custom_tool_call")
 
 
 # -- request ------------------------------------------------------------------------------------
@@ -132,10 +135,13 @@ def input_items_from_messages(messages: Sequence[Mapping[str, Any]]) -> list[dic
 {'type': 'function_call_output', 'call_id': 'call_1', 'output': '3'}]
     """
     items: list[dict[str, Any]] = []
+    custom_ids: set[Any] = set()  # calls of custom tools: their results are custom outputs
     for message in messages:
         role = message.get("role")
         if role is None and message.get("type"):
             items.append(dict(message))
+            if message.get("type") == "custom_tool_call":
+                custom_ids.add(message.get("call_id"))
         elif role == "tool":
             call_id = message.get("tool_call_id")
             if not call_id:
@@ -143,18 +149,27 @@ def input_items_from_messages(messages: Sequence[Mapping[str, Any]]) -> list[dic
                     "A tool message has no tool_call_id: /v1/responses pairs a tool result "
                     "with its call by that id, so pass the id of the call it answers."
                 )
+            kind = "custom_tool_call_output" if call_id in custom_ids else "function_call_output"
             items.append(
-                {
-                    "type": "function_call_output",
-                    "call_id": call_id,
-                    "output": _tool_output(message.get("content")),
-                }
+                {"type": kind, "call_id": call_id, "output": _tool_output(message.get("content"))}
             )
         elif role == "assistant":
             text = _content(message.get("content"), assistant=True)
             if text:
                 items.append({"type": "message", "role": "assistant", "content": text})
             for call in message.get("tool_calls") or ():
+                if call.get("type") == "custom":
+                    custom = call.get("custom") or {}
+                    custom_ids.add(call.get("id"))
+                    items.append(
+                        {
+                            "type": "custom_tool_call",
+                            "call_id": call.get("id"),
+                            "name": custom.get("name"),
+                            "input": custom.get("input") or "",
+                        }
+                    )
+                    continue
                 function = call.get("function") or {}
                 items.append(
                     {
@@ -268,7 +283,7 @@ def finish_reason_of(response: Response) -> str:
     """
     if response.status == "incomplete":
         return _INCOMPLETE_FINISH.get(response.incomplete_reason or "", "length")
-    if any(item.get("type") == "function_call" for item in response.output):
+    if any(item.get("type") in _CALL_ITEMS for item in response.output):
         return "tool_calls"
     return "stop"
 
@@ -312,16 +327,15 @@ def chat_completion_from_response(response: Response) -> ChatCompletion:
     reasoning = response.reasoning_text
     if reasoning:
         message["reasoning_content"] = reasoning
-    calls = [
-        {
-            "id": call.call_id or call.id,
-            "type": "function",
-            "function": {"name": call.name, "arguments": call.arguments},
-        }
-        for call in response.function_calls
-    ]
+    calls = [_chat_tool_call(item) for item in response.output if item.get("type") in _CALL_ITEMS]
     if calls:
         message["tool_calls"] = calls
+    annotations = response.annotations
+    if annotations:
+        message["annotations"] = annotations
+    tool_items = response.tool_items
+    if tool_items:
+        message["output_items"] = tool_items
     created = response.created_at
     data: dict[str, Any] = {
         "id": response.id,
@@ -335,7 +349,24 @@ def chat_completion_from_response(response: Response) -> ChatCompletion:
     }
     if response.incomplete_details:
         data["incomplete_details"] = response.incomplete_details
+    for key in ("citations", "search_results"):
+        if getattr(response, key):
+            data[key] = getattr(response, key)
+    if annotations or tool_items:
+        # The items in their order, for an adapter that shows them as the anchor does
+        # (ChatOpenAI's Responses content blocks); plain answers need only the fields above.
+        data["output"] = response.output
     return ChatCompletion.model_validate(data)
+
+
+def _chat_tool_call(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``function_call`` / ``custom_tool_call`` item as a chat-completions tool call."""
+    call_id = item.get("call_id") or item.get("id")
+    if item.get("type") == "custom_tool_call":
+        custom = {"name": item.get("name"), "input": item.get("input") or ""}
+        return {"id": call_id, "type": "custom", "custom": custom}
+    function = {"name": item.get("name"), "arguments": item.get("arguments") or ""}
+    return {"id": call_id, "type": "function", "function": function}
 
 
 def chat_reply_from_responses(reply: ResponsesReply) -> ChatReply:
@@ -374,7 +405,10 @@ class ResponsesDeltaTranslator:
     state the adapters read). What a ``.done`` event adds beyond the deltas comes from the
     Responses fold (:attr:`ResponsesDelta.unstreamed`). Tool calls get chat-style slots (0,
     1, ... in the order their items start) instead of output indexes; reasoning summary
-    parts are separated by a blank line, as the non-streamed reasoning text is. The terminal
+    parts are separated by a blank line, as the non-streamed reasoning text is. An annotation
+    event becomes a delta's ``annotations``; a finished built-in tool item (or custom tool
+    call, also a ``type="custom"`` tool-call fragment) its ``output_items``, and items only the
+    final snapshot has come with the terminal delta. The terminal
     event's delta carries the finish reason, usage and cost, and its ``chunk`` has the
     response ``id`` (also as ``response_id``), ``model``, ``status`` and
     ``incomplete_details``. Returns ``None`` for events that add nothing.
@@ -400,6 +434,7 @@ class ResponsesDeltaTranslator:
         self.accumulator = ChatStreamAccumulator()
         self._slots: dict[int, int] = {}  # output_index -> tool-call slot
         self._reasoning_part: tuple[int, int] | None = None
+        self._items_sent: set[Any] = set()  # ids of the built-in items passed on
 
     def _slot(self, output_index: int) -> int:
         slot = self._slots.get(output_index)
@@ -413,6 +448,24 @@ class ResponsesDeltaTranslator:
             text = "\n\n" + text
         self._reasoning_part = part
         return text
+
+    def _finished_item(
+        self, event: Mapping[str, Any], item: Mapping[str, Any], wire: dict[str, Any]
+    ) -> None:
+        """A finished item chat deltas have no piece for: a built-in tool's item, or a custom
+        tool's call (also sent whole, as one tool-call fragment of ``type="custom"``)."""
+        kind = item.get("type")
+        if kind == "custom_tool_call":
+            index = event.get("output_index")
+            slot = self._slot(index if isinstance(index, int) else -1 - len(self._slots))
+            custom = {"name": item.get("name"), "input": item.get("input") or ""}
+            call_id = item.get("call_id") or item.get("id")
+            wire["tool_calls"] = [
+                {"index": slot, "id": call_id, "type": "custom", "custom": custom}
+            ]
+        if kind not in CHAT_ITEM_TYPES:
+            self._items_sent.add(item.get("id") or event.get("output_index"))
+            wire["output_items"] = [dict(item)]
 
     def add(self, delta: ResponsesDelta) -> StreamDelta | None:
         """The chat-style delta for one Responses event, or ``None``."""
@@ -450,6 +503,14 @@ class ResponsesDeltaTranslator:
             if isinstance(index, int) and index in self._slots:
                 fragment = {"index": self._slots[index], "function": {"arguments": rest}}
                 wire["tool_calls"] = [fragment]
+        elif kind == "response.output_text.annotation.added":
+            annotation = event.get("annotation")
+            if annotation is not None:
+                wire["annotations"] = [annotation]
+        if kind == "response.output_item.done" and "tool_calls" not in wire:
+            item = event.get("item")  # (a built-in item may have ``arguments`` too: mcp_call)
+            if isinstance(item, Mapping):
+                self._finished_item(event, item, wire)
         chunk: dict[str, Any] = {
             "id": self.response_id,
             "model": self.model,
@@ -471,6 +532,17 @@ class ResponsesDeltaTranslator:
                 chunk["usage"] = usage
             if final.meta:
                 chunk["meta"] = final.meta
+            for key in ("citations", "search_results"):
+                if getattr(final, key):
+                    chunk[key] = getattr(final, key)
+            unsent = [
+                item
+                for index, item in enumerate(final.output)
+                if item.get("type") not in CHAT_ITEM_TYPES
+                and (item.get("id") or index) not in self._items_sent
+            ]
+            if unsent:  # items only the final snapshot has (their .done never came)
+                wire["output_items"] = unsent
         elif not wire:
             return None
         chunk["choices"] = [choice]

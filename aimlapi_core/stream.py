@@ -230,6 +230,9 @@ class ToolCallDelta:
     id: str | None
     name: str | None
     arguments: str
+    type: str | None = None
+    """``"custom"`` for a custom (free-form) tool's call, whose ``arguments`` are its plain
+    ``input`` text; else ``None`` (a function call)."""
 
 
 @dataclass(slots=True)
@@ -244,6 +247,10 @@ class ChoiceDelta:
     role: str | None = None
     refusal: str | None = None
     logprobs: dict[str, Any] | None = None
+    annotations: list[Any] | None = None
+    """Citations this chunk added (``url_citation``, ...)."""
+    output_items: list[dict[str, Any]] | None = None
+    """Built-in tool items this chunk finished (a Responses stream's ``web_search_call``, ...)."""
 
 
 @dataclass(slots=True)
@@ -378,6 +385,7 @@ class ChoiceState:
         "key",
         "last_call",
         "logprobs",
+        "output_items",
         "reasoning_details",
         "role",
         "tool_calls",
@@ -392,6 +400,7 @@ class ChoiceState:
         self.reasoning_details: list[Any] = []
         self._refusal = _Pieces()
         self.annotations: list[Any] = []  # url/file citations, one or more per chunk
+        self.output_items: list[dict[str, Any]] = []  # built-in tool items (Responses streams)
         self.tool_calls: dict[int, ToolCallState] = {}  # by slot
         self.calls: list[ToolCallState] = []  # the same, in slot order
         self.call_slot: dict[int, int] = {}  # the wire ``index`` → the slot it now feeds
@@ -425,7 +434,19 @@ class ChoiceState:
 
 
 _SLOT = attrgetter("slot")
-_TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
+# Top-level keys kept from the first chunk that has them (``citations``/``search_results``:
+# Perplexity-style sources, repeated in every chunk of such a stream).
+_TOP_LEVEL = (
+    "id",
+    "object",
+    "created",
+    "model",
+    "system_fingerprint",
+    "service_tier",
+    "provider",
+    "citations",
+    "search_results",
+)
 _REASONING_KEYS = frozenset({"reasoning_content", "reasoning", "reasoning_details"})
 
 
@@ -477,6 +498,18 @@ class ChatStreamAccumulator:
     def choices(self) -> list[ChoiceState]:
         """Every choice's state, in position order."""
         return [self._choices[i] for i in sorted(self._choices)]
+
+    def top_level(self, key: str) -> Any:
+        """A top-level field as the first chunk that had it carried it (``id``, ``model``,
+        Perplexity-style ``citations`` and ``search_results``, ...), else ``None``.
+
+        Example:
+            >>> acc = ChatStreamAccumulator()
+            >>> _ = acc.add({"citations": ["https://a.example"], "choices": []})
+            >>> acc.top_level("citations"), acc.top_level("search_results")
+            (['https://a.example'], None)
+        """
+        return self._top.get(key)
 
     @property
     def normalised_usage(self) -> Usage | None:
@@ -614,8 +647,13 @@ class ChatStreamAccumulator:
                     if value:
                         state._refusal.append(value)
                         out.refusal = value
-                elif key == "annotations" and isinstance(value, list):
-                    state.annotations.extend(value)
+                elif key == "annotations":
+                    if value and isinstance(value, list):
+                        state.annotations.extend(value)
+                        out.annotations = value
+                elif key == "output_items" and value and isinstance(value, list):
+                    state.output_items.extend(value)  # a Responses stream's built-in items
+                    out.output_items = value
             if reasoning_keys:
                 reasoning = reasoning_text_of(delta)
                 if reasoning:
@@ -663,19 +701,25 @@ class ChatStreamAccumulator:
         if call is None:
             call = state.open_call(slot)
         state.last_call = slot
-        function = raw.get("function") or {}
-        name = function.get("name")
-        arguments = function.get("arguments") or ""
+        kind = raw.get("type")
+        if kind == "custom":  # a free-form tool: {"name", "input"} under "custom"
+            custom = raw.get("custom") or {}
+            name = custom.get("name")
+            arguments = custom.get("input") or ""
+        else:
+            function = raw.get("function") or {}
+            name = function.get("name")
+            arguments = function.get("arguments") or ""
         if call_id:
             call.id = call_id
             state.call_by_id[call_id] = slot
         if name:
             call.name = name if call.name is None else call.name
-        if raw.get("type"):
-            call.type = raw["type"]
+        if kind:
+            call.type = kind
         if arguments:
             call.pieces.append(arguments)
-        return ToolCallDelta(slot, call_id, name, arguments)
+        return ToolCallDelta(slot, call_id, name, arguments, "custom" if kind == "custom" else None)
 
     def to_wire(self) -> dict[str, Any]:
         """The accumulated result as a ``chat.completion`` dict, as a non-streamed call has it."""
@@ -696,15 +740,10 @@ class ChatStreamAccumulator:
                 message["refusal"] = state.refusal
             if state.annotations:
                 message["annotations"] = state.annotations
+            if state.output_items:
+                message["output_items"] = state.output_items
             if state.calls:
-                message["tool_calls"] = [
-                    {
-                        "id": call.id,
-                        "type": call.type,
-                        "function": {"name": call.name, "arguments": call.arguments},
-                    }
-                    for call in state.calls
-                ]
+                message["tool_calls"] = [_call_to_wire(call) for call in state.calls]
             choice: dict[str, Any] = {
                 "index": key,
                 "message": message,
@@ -723,6 +762,20 @@ class ChatStreamAccumulator:
     def result(self) -> ChatCompletion:
         """The accumulated result as a validated :class:`ChatCompletion`."""
         return ChatCompletion.model_validate(self.to_wire())
+
+
+def _call_to_wire(call: ToolCallState) -> dict[str, Any]:
+    if call.type == "custom":
+        return {
+            "id": call.id,
+            "type": "custom",
+            "custom": {"name": call.name, "input": call.arguments},
+        }
+    return {
+        "id": call.id,
+        "type": call.type,
+        "function": {"name": call.name, "arguments": call.arguments},
+    }
 
 
 def _finish(state: ChoiceState, out: ChoiceDelta, finish: str) -> None:

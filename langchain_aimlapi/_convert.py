@@ -24,17 +24,21 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.block_translators.openai import convert_to_openai_data_block
-from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.messages.tool import ToolCallChunk, tool_call, tool_call_chunk
 from langchain_core.output_parsers.openai_tools import make_invalid_tool_call, parse_tool_call
 
 from aimlapi_core import ChatReply, Cost, StreamDelta, Usage
-from aimlapi_core.stream import synthetic_call_id
+from aimlapi_core.stream import ChoiceDelta, ToolCallDelta, synthetic_call_id
 from aimlapi_core.wire import AssistantMessage
+
+from ._items import ITEM_BLOCK_TYPES, custom_input, format_annotations, responses_blocks
 
 PROVIDER = "aimlapi"
 
 # Content blocks that are output-only (or another provider's) and must not be sent back.
-_SKIPPED_BLOCKS = frozenset({"tool_use", "thinking", "reasoning", "reasoning_content", "tool_call"})
+_SKIPPED_BLOCKS = ITEM_BLOCK_TYPES | frozenset(
+    {"tool_use", "thinking", "reasoning", "reasoning_content", "tool_call"}
+)
 
 
 def _format_content(content: str | list[Any]) -> str | list[Any]:
@@ -72,7 +76,10 @@ def _anthropic_image(source: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
-def _tool_call_to_wire(call: ToolCall) -> dict[str, Any]:
+def _tool_call_to_wire(call: ToolCall, custom_ids: frozenset[Any]) -> dict[str, Any]:
+    if call["id"] in custom_ids:  # a custom tool's call: its one argument is the input text
+        custom = {"name": call["name"], "input": custom_input(call["args"])}
+        return {"id": call["id"], "type": "custom", "custom": custom}
     return {
         "id": call["id"],
         "type": "function",
@@ -95,6 +102,11 @@ def _tool_content(content: str | list[Any]) -> str | list[Any]:
     """Tool results: strings pass; lists keep text parts (and images), others become JSON text."""
     if isinstance(content, str):
         return content
+    outputs = [
+        b for b in content if isinstance(b, dict) and b.get("type") == "custom_tool_call_output"
+    ]
+    if outputs:  # what a custom tool (langchain_openai.custom_tool) returns
+        return "".join(str(b.get("output") or "") for b in outputs)
     parts = _format_content(content)
     if isinstance(parts, list) and all(
         isinstance(p, dict) and p.get("type") in ("text", "image_url") for p in parts
@@ -121,7 +133,8 @@ def message_to_wire(message: BaseMessage) -> dict[str, Any]:
         wire["role"] = "user"
     elif isinstance(message, AIMessage):
         wire["role"] = "assistant"
-        calls = [_tool_call_to_wire(c) for c in message.tool_calls]
+        custom_ids = _custom_call_ids(message)
+        calls = [_tool_call_to_wire(c, custom_ids) for c in message.tool_calls]
         calls += [_invalid_tool_call_to_wire(c) for c in message.invalid_tool_calls]
         if not calls and "tool_calls" in message.additional_kwargs:
             calls = [
@@ -146,6 +159,22 @@ def message_to_wire(message: BaseMessage) -> dict[str, Any]:
     if name is not None:
         wire["name"] = name
     return wire
+
+
+def _custom_call_ids(message: AIMessage) -> frozenset[Any]:
+    """The ids of a message's calls of custom tools: its ``custom_tool_call`` blocks, or its
+    raw calls of ``type="custom"``."""
+    ids = {
+        b.get("call_id")
+        for b in message.content
+        if isinstance(b, dict) and b.get("type") == "custom_tool_call"
+    }
+    ids.update(
+        c.get("id")
+        for c in message.additional_kwargs.get("tool_calls") or ()
+        if isinstance(c, dict) and c.get("type") == "custom"
+    )
+    return frozenset(ids)
 
 
 def messages_to_wire(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
@@ -203,7 +232,8 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
 
     Reasoning text goes to ``additional_kwargs["reasoning_content"]``, which LangChain turns
     into a ``reasoning`` content block; AI/ML API's cost and inference id go to
-    ``response_metadata``.
+    ``response_metadata``. Citations, custom tool calls and built-in tool items are shown as
+    :mod:`langchain_aimlapi._items` says.
     """
     completion = reply.completion
     choice = completion.choices[index]
@@ -215,13 +245,34 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
     if wire.refusal:
         additional_kwargs["refusal"] = wire.refusal
     raw_calls = [c.model_dump(exclude_none=True) for c in wire.tool_calls or ()]
+    custom_calls: list[ToolCall] = []
     for slot, call in enumerate(raw_calls):
         # some providers omit the arguments of a no-argument call, and some the id
-        call.setdefault("function", {}).setdefault("arguments", "")
         call.setdefault("id", synthetic_call_id(slot))
+        if call.get("type") == "custom":
+            custom = call.get("custom") or {}
+            custom_calls.append(
+                tool_call(
+                    name=custom.get("name") or "",
+                    args={"__arg1": custom.get("input") or ""},
+                    id=call["id"],
+                )
+            )
+            call.pop("function", None)
+        else:
+            call.setdefault("function", {}).setdefault("arguments", "")
     if raw_calls:
         additional_kwargs["tool_calls"] = raw_calls
-    tool_calls, invalid = _parse_tool_calls(raw_calls)
+    tool_calls, invalid = _parse_tool_calls([c for c in raw_calls if c.get("type") != "custom"])
+    tool_calls += custom_calls  # (a reply has function or custom calls, not both, in practice)
+    extra = completion.model_extra or {}
+    output = extra.get("output")
+    content: str | list[Any] = wire.text
+    if isinstance(output, list):
+        # From /v1/responses with citations or tool items: ChatOpenAI's Responses blocks.
+        content = responses_blocks(output)
+    elif wire.annotations:
+        additional_kwargs["annotations"] = format_annotations(wire.annotations)
     metadata: dict[str, Any] = {
         "token_usage": completion.usage,
         "model_name": completion.model,
@@ -234,12 +285,15 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
     }
     if choice.logprobs is not None:
         metadata["logprobs"] = choice.logprobs
-    extra = completion.model_extra or {}
+    if completion.citations:
+        metadata["citations"] = completion.citations
+    if completion.search_results:
+        metadata["search_results"] = completion.search_results
     for key in ("status", "incomplete_details"):  # a /v1/responses reply's own fields
         if extra.get(key) is not None:
             metadata[key] = extra[key]
     return AIMessage(
-        content=wire.text,
+        content=content,
         additional_kwargs=additional_kwargs,
         tool_calls=tool_calls,
         invalid_tool_calls=invalid,
@@ -247,6 +301,30 @@ def ai_message_from_reply(reply: ChatReply, index: int = 0) -> AIMessage:
         response_metadata={k: v for k, v in metadata.items() if v is not None},
         id=completion.id,
     )
+
+
+def _tool_call_chunk(tc: ToolCallDelta) -> ToolCallChunk:
+    if tc.type == "custom":  # a custom tool's call comes whole: its input as ``__arg1``
+        args = json.dumps({"__arg1": tc.arguments}, ensure_ascii=False)
+        return tool_call_chunk(name=tc.name, args=args, id=tc.id, index=tc.index)
+    return tool_call_chunk(name=tc.name, args=tc.arguments, id=tc.id, index=tc.index)
+
+
+def _add_item_fields(fields: dict[str, Any], choice: ChoiceDelta, *, blocks: bool) -> None:
+    """Citations and tool items of a chunk: on chat completions ``additional_kwargs``
+    (annotations, which LangChain's merge appends); on Responses, content blocks as
+    ``ChatOpenAI`` streams them (a text block with the annotation, each finished item)."""
+    notes = format_annotations(choice.annotations or ())
+    if not blocks:
+        if notes:
+            fields.setdefault("additional_kwargs", {})["annotations"] = notes
+        return
+    content: list[Any] = [choice.content] if choice.content else []
+    if notes:
+        content.append({"type": "text", "text": "", "annotations": notes})
+    content.extend(choice.output_items or ())  # (a custom tool's call is one of them)
+    if content:
+        fields["content"] = content
 
 
 # Chunk fields copied into the last chunk's response_metadata (the last three come only from
@@ -261,13 +339,14 @@ _FINAL_CHUNK_METADATA = (
 
 
 def chunk_from_delta(
-    delta: StreamDelta, *, inference_id: str | None, first: bool
+    delta: StreamDelta, *, inference_id: str | None, first: bool, blocks: bool = False
 ) -> tuple[AIMessageChunk, dict[str, Any] | None] | None:
     """One :class:`StreamDelta` → an ``AIMessageChunk`` (first choice) plus its logprobs.
 
     A usage-only final chunk (no choices) becomes an empty chunk carrying
     ``usage_metadata``, which is where ``ChatOpenAI`` puts it too. Returns ``None`` for a
-    chunk with nothing in it.
+    chunk with nothing in it. ``blocks``: the stream is a translated ``/v1/responses`` one,
+    whose citations and tool items come as content blocks (:mod:`._items`).
     """
     chunk = delta.chunk
     usage = usage_metadata_from(delta.usage) if delta.usage is not None else None
@@ -303,13 +382,16 @@ def chunk_from_delta(
         for key, name in _FINAL_CHUNK_METADATA:
             if chunk.get(key):
                 metadata[name] = chunk[key]
+        for key in ("citations", "search_results"):  # kept from whichever chunk had them
+            value = delta.accumulator.top_level(key)
+            if value:
+                metadata[key] = value
     if choice.logprobs:
         metadata["logprobs"] = choice.logprobs
     if choice.tool_calls:
-        fields["tool_call_chunks"] = [
-            tool_call_chunk(name=tc.name, args=tc.arguments, id=tc.id, index=tc.index)
-            for tc in choice.tool_calls
-        ]
+        fields["tool_call_chunks"] = [_tool_call_chunk(tc) for tc in choice.tool_calls]
+    if choice.annotations or choice.output_items:
+        _add_item_fields(fields, choice, blocks=blocks)
     if usage is not None:
         fields["usage_metadata"] = usage
     return AIMessageChunk(**fields), choice.logprobs

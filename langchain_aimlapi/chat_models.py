@@ -75,6 +75,17 @@ if TYPE_CHECKING:  # only in a signature: the tools package is not loaded for it
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
 
+def _format_tool(tool: Any, strict: bool | None) -> dict[str, Any]:
+    """One tool in its wire form. A custom (free-form) tool, as a dict ``{"type": "custom",
+    "name", ...}`` or made with ``langchain_openai.custom_tool``, stays a custom tool (its call's
+    one argument is the model's text); it goes to ``/v1/responses``."""
+    if isinstance(tool, Mapping) and tool.get("type") == "custom":
+        if not tool.get("name"):
+            raise ValueError(f"Custom tool {dict(tool)!r} has no name: give every tool a name.")
+        return dict(tool)
+    return convert_to_openai_tool(as_openai_tool(tool), strict=strict)
+
+
 def _tool_names(tools: list[dict[str, Any]]) -> list[str]:
     return [t["function"]["name"] for t in tools if "function" in t]
 
@@ -425,7 +436,8 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
         schema = self._take_response_format(kwargs)
         texts: list[str] = []
         options = split_call_options(kwargs)
-        if self._uses_responses_api(kwargs):
+        responses = self._uses_responses_api(kwargs)
+        if responses:
             body = self._responses_body(messages, stop, stream=True, **kwargs)
             stream: Any = self.client.stream_response(body, **options)
             deltas: Iterable[StreamDelta] = chat_deltas(stream)
@@ -439,7 +451,9 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
             inference_id = stream.inference_id  # a header lookup: once, not per chunk
             first = True
             for delta in deltas:
-                converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
+                converted = chunk_from_delta(
+                    delta, inference_id=inference_id, first=first, blocks=responses
+                )
                 if converted is None:
                     continue
                 message, logprobs = converted
@@ -486,7 +500,9 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
             inference_id = stream.inference_id
             first = True
             async for delta in deltas:
-                converted = chunk_from_delta(delta, inference_id=inference_id, first=first)
+                converted = chunk_from_delta(
+                    delta, inference_id=inference_id, first=first, blocks=responses
+                )
                 if converted is None:
                     continue
                 message, logprobs = converted
@@ -517,7 +533,10 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
         """Bind tools (anything ``convert_to_openai_tool`` accepts) to the model.
 
         Args:
-            tools: Pydantic models, functions, ``BaseTool``s, or OpenAI tool dicts.
+            tools: Pydantic models, functions, ``BaseTool``s, OpenAI tool dicts, built-in tools
+                (``{"type": "web_search_preview"}``) or custom (free-form) tools
+                (``{"type": "custom", "name": ..., "description": ...}`` or
+                ``langchain_openai.custom_tool``); the last two go to ``/v1/responses``.
             tool_choice: ``"auto"``, ``"none"``, ``"required"``/``"any"``/``True``, or a
                 tool's name to force it.
             strict: Ask for schema-exact arguments (OpenAI structured outputs).
@@ -538,7 +557,7 @@ class ChatAIMLAPI(TokenCounting, ClientOptions, AIMLAPIRequestParams, BaseChatMo
         """
         if response_format is not None and strict is not False and not self.use_responses_api:
             strict = True  # chat completions want every tool strict beside a response format
-        formatted = [convert_to_openai_tool(as_openai_tool(t), strict=strict) for t in tools]
+        formatted = [_format_tool(t, strict) for t in tools]
         if (
             isinstance(response_format, Mapping)
             and response_format.get("type") == "json_schema"

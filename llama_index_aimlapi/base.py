@@ -404,7 +404,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
     def _from_responses(self, reply: ResponsesReply) -> ChatResponse:
         """A ``/v1/responses`` answer as a :class:`ChatResponse`; ``raw`` is the Responses
         object as it came (``id``, ``status``, ``incomplete_details``, every output item)."""
-        response = chat_response_from_reply(chat_reply_from_responses(reply))
+        response = chat_response_from_reply(chat_reply_from_responses(reply), responses=True)
         response.raw = reply.response.model_dump(mode="json", exclude_unset=True)
         self._remember(reply.response.id)
         return response
@@ -430,7 +430,7 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
 
             def responses_gen() -> ChatResponseGen:
                 with client.stream_response(body) as stream:
-                    yield from chat_responses(stream, chat_deltas(stream))
+                    yield from chat_responses(stream, chat_deltas(stream), responses=True)
                 self._remember(stream.result().response.id)
 
             return responses_gen()
@@ -450,7 +450,8 @@ class AIMLAPI(AIMLAPIConnection, FunctionCallingLLM):
             async def responses_gen() -> ChatResponseAsyncGen:
                 client = self._aclient()
                 async with await client.stream_response(body) as stream:
-                    async for response in achat_responses(stream, achat_deltas(stream)):
+                    deltas = achat_deltas(stream)
+                    async for response in achat_responses(stream, deltas, responses=True):
                         yield response
                 self._remember(stream.result().response.id)
 

@@ -49,6 +49,7 @@ __all__ = [
     "assistant_blocks",
     "chat_response_from_reply",
     "image_part",
+    "item_kwargs",
     "logprobs_from_wire",
     "message_to_wire",
     "messages_to_wire",
@@ -339,6 +340,44 @@ def usage_kwargs(
     return out
 
 
+def item_kwargs(
+    annotations: Sequence[Any],
+    output_items: Sequence[Mapping[str, Any]],
+    custom_calls: Sequence[Mapping[str, Any]],
+    top_level: Mapping[str, Any],
+    *,
+    responses: bool = False,
+) -> dict[str, Any]:
+    """Citations and tool items of an answer, for ``ChatResponse.additional_kwargs``.
+
+    ``annotations`` (every citation, in order, as llama-index ``OpenAIResponses`` keeps them,
+    for chat completions too), ``built_in_tool_calls`` (the built-in tools' items as dicts;
+    always there for ``/v1/responses``, as in ``OpenAIResponses``), ``custom_tool_calls``
+    (``{"type": "custom_tool_call", "call_id", "name", "input"}``: LlamaIndex has no free-form
+    tools, so they are kept here rather than as a ``ToolCallBlock``) and Perplexity-style
+    ``citations`` / ``search_results`` (from ``top_level``). Only what the answer has.
+
+    Example:
+        >>> item_kwargs([{"type": "url_citation", "url": "u"}], [], [], {"citations": ["u"]})
+        {'annotations': [{'type': 'url_citation', 'url': 'u'}], 'citations': ['u']}
+    """
+    out: dict[str, Any] = {}
+    if annotations:
+        out["annotations"] = list(annotations)
+    built_in = [dict(i) for i in output_items if i.get("type") != "custom_tool_call"]
+    if built_in or responses:
+        out["built_in_tool_calls"] = built_in
+    if custom_calls:
+        out["custom_tool_calls"] = [
+            {"type": "custom_tool_call", "call_id": c.get("id"), **(c.get("custom") or {})}
+            for c in custom_calls
+        ]
+    for key in ("citations", "search_results"):
+        if top_level.get(key):
+            out[key] = top_level[key]
+    return out
+
+
 def assistant_blocks(
     text: str,
     reasoning: str | None,
@@ -400,12 +439,15 @@ def logprobs_from_wire(logprobs: Mapping[str, Any] | None) -> list[list[LogProb]
     return out
 
 
-def chat_response_from_reply(reply: ChatReply, *, audio_format: str | None = None) -> ChatResponse:
+def chat_response_from_reply(
+    reply: ChatReply, *, audio_format: str | None = None, responses: bool = False
+) -> ChatResponse:
     """A non-streamed :class:`ChatReply` as a :class:`ChatResponse`.
 
     ``raw`` is the completion as it came over the wire (a dict); ``additional_kwargs`` holds
     :func:`usage_kwargs`, plus ``reasoning_content``, ``finish_reason`` and ``refusal`` when the
-    reply has them. A spoken answer becomes an ``AudioBlock`` (``audio_format``: what
+    reply has them, and :func:`item_kwargs` (``responses``: the reply came from
+    ``/v1/responses``). A spoken answer becomes an ``AudioBlock`` (``audio_format``: what
     ``audio.format`` asked for, else ``"mp3"``) and its id ``reference_audio_id``.
 
     Example:
@@ -431,6 +473,19 @@ def chat_response_from_reply(reply: ChatReply, *, audio_format: str | None = Non
     calls = [call.model_dump(exclude_none=True) for call in wire_message.tool_calls or ()]
     for index, call in enumerate(calls):
         call.setdefault("id", synthetic_call_id(index))
+    custom = [c for c in calls if c.get("type") == "custom"]
+    if custom:
+        calls = [c for c in calls if c.get("type") != "custom"]
+    top = {"citations": completion.citations, "search_results": completion.search_results}
+    kwargs.update(
+        item_kwargs(
+            wire_message.annotations or (),
+            wire_message.output_items or (),
+            custom,
+            top,
+            responses=responses,
+        )
+    )
     blocks = assistant_blocks(
         wire_message.text,
         reasoning,

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -30,10 +30,10 @@ from llama_index.core.base.llms.types import (
 )
 
 from aimlapi_core import Cost, StreamDelta, Usage
-from aimlapi_core.stream import ToolCallState, synthetic_call_id
+from aimlapi_core.stream import ChoiceState, ToolCallState, synthetic_call_id
 from aimlapi_core.usage import cost_from_headers
 
-from .convert import assistant_blocks, logprobs_from_wire, usage_kwargs
+from .convert import assistant_blocks, item_kwargs, logprobs_from_wire, usage_kwargs
 
 __all__ = ["StreamAssembler", "achat_responses", "chat_responses"]
 
@@ -52,6 +52,9 @@ class StreamAssembler:
     them even when a provider sends more chunks after the usage one; ``thinking_delta`` holds
     this chunk's reasoning text, as llama-index-llms-openai does, for agents that stream it.
     A call whose provider sent no id shows :func:`~aimlapi_core.stream.synthetic_call_id`.
+    Citations and tool items (:func:`~.convert.item_kwargs`) are in ``additional_kwargs``
+    from the chunk that carried them onwards; top-level ``citations`` / ``search_results``
+    from the last chunk (``responses``: a translated ``/v1/responses`` stream).
 
     Every response is a snapshot a consumer may keep: later chunks never change it. Its
     message, block list, ``additional_kwargs``, ``tool_calls`` list, call dicts and call
@@ -61,14 +64,24 @@ class StreamAssembler:
     than edit them in place.
     """
 
-    def __init__(self, *, inference_id: str | None, header_cost: Cost | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        inference_id: str | None,
+        header_cost: Cost | None = None,
+        responses: bool = False,
+    ) -> None:
         self.inference_id = inference_id
         self.header_cost = header_cost
+        self.responses = responses
         self.role = MessageRole.ASSISTANT
         self.usage: Usage | None = None
         self.cost: Cost | None = None
-        # usage/cost/inference-id kwargs change only with usage or cost: built once per change
-        self._usage_kwargs = usage_kwargs(None, None, inference_id)
+        # citations and tool items: built again only when a chunk adds some
+        self._items = item_kwargs((), (), (), {}, responses=responses)
+        # usage/cost/inference-id (and item) kwargs change only with usage, cost or items:
+        # built once per change
+        self._usage_kwargs = usage_kwargs(None, None, inference_id) | self._items
         # thinking and text blocks, built again only when they change (None)
         self._head: list[ContentBlock] | None = None
         self._reasoning = ""  # choice 0's reasoning as of the last chunk that added some
@@ -78,6 +91,7 @@ class StreamAssembler:
         text_delta = ""
         reasoning_delta = ""
         logprobs = None
+        items = False  # this chunk added citations or tool items
         for choice in delta.choices:
             if choice.index != 0:
                 continue  # n > 1 is not exposed by LlamaIndex's ChatResponse
@@ -87,7 +101,18 @@ class StreamAssembler:
                 reasoning_delta += choice.reasoning
             if choice.logprobs:
                 logprobs = logprobs_from_wire(choice.logprobs)
+            if (
+                choice.annotations
+                or choice.output_items
+                or choice.finish_reason
+                or (choice.tool_calls and choice.tool_calls[0].type == "custom")
+            ):
+                items = True
         state = delta.accumulator.choice(0)
+        if items and state is not None:
+            self._items = _items_of(delta, state, responses=self.responses)
+            self._usage_kwargs = usage_kwargs(self.usage, self.cost, self.inference_id)
+            self._usage_kwargs |= self._items
         if text_delta or reasoning_delta:
             self._head = None
             if reasoning_delta and state is not None:
@@ -102,6 +127,7 @@ class StreamAssembler:
             if delta.cost is not None:
                 self.cost = delta.cost
             self._usage_kwargs = usage_kwargs(self.usage, self.cost, self.inference_id)
+            self._usage_kwargs |= self._items
         head = self._head
         if head is None:
             tokens = self.usage.reasoning_tokens if self.usage else None
@@ -153,6 +179,8 @@ class StreamAssembler:
         blocks = head.copy()
         wire = []
         for call in calls:
+            if call.type == "custom":  # kept in additional_kwargs["custom_tool_calls"]
+                continue
             call_id = call.id or synthetic_call_id(call.slot)
             name = call.name or ""
             arguments = call.arguments
@@ -166,7 +194,23 @@ class StreamAssembler:
             blocks.append(
                 ToolCallBlock(tool_call_id=call_id, tool_name=name, tool_kwargs=arguments)
             )
-        return ChatMessage(role=self.role, blocks=blocks, additional_kwargs={"tool_calls": wire})
+        kwargs = {"tool_calls": wire} if wire else {}
+        return ChatMessage(role=self.role, blocks=blocks, additional_kwargs=kwargs)
+
+
+def _items_of(delta: StreamDelta, state: ChoiceState, *, responses: bool) -> dict[str, Any]:
+    """:func:`~.convert.item_kwargs` of choice 0 as the stream has carried it so far."""
+    acc = delta.accumulator
+    custom = [
+        {"id": c.call_id, "custom": {"name": c.name, "input": c.arguments}}
+        for c in state.calls
+        if c.type == "custom"
+    ]
+    top = {
+        "citations": acc.top_level("citations"),
+        "search_results": acc.top_level("search_results"),
+    }
+    return item_kwargs(state.annotations, state.output_items, custom, top, responses=responses)
 
 
 class _OpenStream(Protocol):
@@ -176,23 +220,28 @@ class _OpenStream(Protocol):
     def headers(self) -> Mapping[str, str]: ...
 
 
-def _assembler(stream: _OpenStream) -> StreamAssembler:
+def _assembler(stream: _OpenStream, responses: bool) -> StreamAssembler:
     return StreamAssembler(
-        inference_id=stream.inference_id, header_cost=cost_from_headers(stream.headers)
+        inference_id=stream.inference_id,
+        header_cost=cost_from_headers(stream.headers),
+        responses=responses,
     )
 
 
-def chat_responses(stream: _OpenStream, deltas: Iterable[StreamDelta]) -> Iterator[ChatResponse]:
+def chat_responses(
+    stream: _OpenStream, deltas: Iterable[StreamDelta], *, responses: bool = False
+) -> Iterator[ChatResponse]:
     """The cumulative :class:`ChatResponse` s of an open stream's deltas (chat completions'
-    own, or a Responses stream's translated ones), with its inference id and header cost."""
+    own, or a Responses stream's translated ones: ``responses=True``), with its inference id
+    and header cost."""
     # ``map`` rather than a generator: one Python frame less to resume per chunk.
-    return map(_assembler(stream).add, deltas)
+    return map(_assembler(stream, responses).add, deltas)
 
 
 async def achat_responses(
-    stream: _OpenStream, deltas: AsyncIterable[StreamDelta]
+    stream: _OpenStream, deltas: AsyncIterable[StreamDelta], *, responses: bool = False
 ) -> AsyncIterator[ChatResponse]:
     """The async twin of :func:`chat_responses`."""
-    add = _assembler(stream).add
+    add = _assembler(stream, responses).add
     async for delta in deltas:
         yield add(delta)

@@ -99,11 +99,16 @@ class FunctionCall(WireModel):
 
 
 class ToolCall(WireModel):
-    """One tool call of an assistant message. Some providers omit ``id``."""
+    """One tool call of an assistant message. Some providers omit ``id``.
+
+    A custom (free-form) tool's call has ``type="custom"`` and ``custom={"name", "input"}``
+    (``input`` a plain string) instead of ``function``.
+    """
 
     id: str | None = None
     type: str | None = "function"
     function: FunctionCall = FunctionCall()
+    custom: dict[str, Any] | None = None
 
 
 class AssistantMessage(WireModel):
@@ -116,6 +121,12 @@ class AssistantMessage(WireModel):
     reasoning_content: str | None = None
     reasoning: str | None = None
     reasoning_details: list[Any] | None = None
+    annotations: list[Any] | None = None
+    """Citations of the text (``url_citation``, ``file_citation``, ...), in order."""
+    output_items: list[dict[str, Any]] | None = None
+    """Responses output items chat completions has no field for (built-in tool calls such as
+    ``web_search_call``, ``code_interpreter_call``, ``mcp_call``; a ``custom_tool_call`` item,
+    also in ``tool_calls``), as they came: only a reply read from ``/v1/responses`` has them."""
 
     @property
     def text(self) -> str:
@@ -162,3 +173,7 @@ class ChatCompletion(_UsageMixin):
     choices: list[Choice] = []
     system_fingerprint: str | None = None
     service_tier: str | None = None
+    citations: list[Any] | None = None
+    """Perplexity-style sources of a web-search model's answer (URLs), top-level."""
+    search_results: list[Any] | None = None
+    """Perplexity-style search results (``title``, ``url``, ``date``, ...), top-level."""

@@ -19,9 +19,13 @@ from ..usage import Cost, Usage, cost_from_meta, usage_from_wire
 from ._base import WireModel
 from .chat import text_of_content
 
-__all__ = ["FunctionCallItem", "Response"]
+__all__ = ["CHAT_ITEM_TYPES", "FunctionCallItem", "Response"]
 
 TERMINAL_EVENTS = frozenset({"response.completed", "response.incomplete", "response.failed"})
+CHAT_ITEM_TYPES = frozenset({"message", "function_call", "reasoning"})
+"""Output item types a chat completion says all of; every other item (``web_search_call``,
+``code_interpreter_call``, ``mcp_call``, ``custom_tool_call``, ...) is a
+:attr:`Response.tool_items` item."""
 
 
 class FunctionCallItem(WireModel):
@@ -49,6 +53,8 @@ class Response(WireModel):
     error: dict[str, Any] | None = None
     meta: dict[str, Any] | None = None
     previous_response_id: str | None = None
+    citations: list[Any] | None = None
+    search_results: list[Any] | None = None
 
     @property
     def text(self) -> str:
@@ -77,6 +83,36 @@ class Response(WireModel):
             for i in self.output
             if i.get("type") == "function_call"
         ]
+
+    @property
+    def custom_tool_calls(self) -> list[dict[str, Any]]:
+        """The ``custom_tool_call`` items (a free-form tool's ``name`` and its ``input`` text)."""
+        return [i for i in self.output if i.get("type") == "custom_tool_call"]
+
+    @property
+    def annotations(self) -> list[Any]:
+        """Every citation of every ``output_text`` part, in order.
+
+        Example:
+            >>> Response(output=[{"type": "message", "content": [{"type": "output_text",
+            ...     "text": "hi", "annotations": [{"type": "url_citation", "url": "u"}]}]}]
+            ...     ).annotations
+            [{'type': 'url_citation', 'url': 'u'}]
+        """
+        return [
+            note
+            for item in self.output
+            if item.get("type") == "message"
+            for part in item.get("content") or ()
+            if isinstance(part, dict) and part.get("type") == "output_text"
+            for note in part.get("annotations") or ()
+        ]
+
+    @property
+    def tool_items(self) -> list[dict[str, Any]]:
+        """Items of built-in tools, and custom tools' calls (whose chat tool call keeps no item
+        ``id`` or ``status``): every type outside :data:`CHAT_ITEM_TYPES`."""
+        return [i for i in self.output if i.get("type") not in CHAT_ITEM_TYPES]
 
     @property
     def reasoning_text(self) -> str | None:

@@ -157,7 +157,7 @@ def assert_chat(completion: ChatCompletion, expect: ChatExpect) -> None:
         assert calls == exp.tool_calls
         assert choice.finish_reason == exp.finish_reason
         assert (choice.message.reasoning_text or "") == exp.reasoning
-        assert (choice.message.model_extra or {}).get("annotations", []) == exp.annotations
+        assert (choice.message.annotations or []) == exp.annotations
     assert usage_from_wire(completion.usage) == expect.usage
     assert completion.normalised_usage == expect.usage
 
@@ -264,7 +264,7 @@ def assert_same_completion(streamed: ChatCompletion, direct: ChatCompletion) -> 
         assert (s.message.refusal or None) == (d.message.refusal or None)
         assert _calls(s) == _calls(d)
         assert s.finish_reason == d.finish_reason
-        notes = [(m.model_extra or {}).get("annotations") or [] for m in (s.message, d.message)]
+        notes = [m.annotations or [] for m in (s.message, d.message)]
         assert notes[0] == notes[1]
     assert streamed.normalised_usage == direct.normalised_usage
     assert streamed.usage == direct.usage

@@ -179,7 +179,25 @@ def _direct(x: dict[str, Any]) -> Response:
 
 def _calls(completion: ChatCompletion) -> list[tuple[Any, Any, Any]]:
     message = completion.choices[0].message
-    return [(c.id, c.function.name, c.function.arguments) for c in message.tool_calls or ()]
+    return [
+        (c.id, c.custom["name"], c.custom["input"])
+        if c.type == "custom" and c.custom is not None
+        else (c.id, c.function.name, c.function.arguments)
+        for c in message.tool_calls or ()
+    ]
+
+
+def _item_calls(response: Response) -> list[tuple[Any, Any, Any]]:
+    """Function and custom tool calls of a response, in output order, from its own items."""
+    return [
+        (
+            i.get("call_id"),
+            i.get("name"),
+            i.get("arguments") if "arguments" in i else i.get("input"),
+        )
+        for i in response.output
+        if i.get("type") in ("function_call", "custom_tool_call")
+    ]
 
 
 @pytest.mark.parametrize("x", RESP_JSON)
@@ -190,13 +208,23 @@ def test_every_corpus_response_reads_as_a_chat_completion(x: dict[str, Any]) -> 
     assert completion.id == response.id
     assert choice.message.text == response.text
     assert choice.message.reasoning_text == response.reasoning_text
-    assert _calls(completion) == [(c.call_id, c.name, c.arguments) for c in response.function_calls]
+    assert _calls(completion) == _item_calls(response)
+    assert (choice.message.annotations or []) == [
+        note
+        for item in response.output
+        if item.get("type") == "message"
+        for part in item.get("content") or ()
+        for note in part.get("annotations") or ()
+    ]
+    assert (choice.message.output_items or []) == [
+        i for i in response.output if i.get("type") not in ("message", "function_call", "reasoning")
+    ]
     assert completion.normalised_usage == response.normalised_usage
     if response.status == "incomplete":
         assert choice.finish_reason == "length"
         assert completion.model_extra is not None
         assert completion.model_extra["incomplete_details"] == response.incomplete_details
-    elif response.function_calls:
+    elif _item_calls(response):
         assert choice.finish_reason == "tool_calls"
     else:
         assert choice.finish_reason == "stop"
@@ -212,6 +240,8 @@ class _Assembled:
         self.finish: str | None = None
         self.usage: Any = None
         self.chunk: dict[str, Any] = {}
+        self.annotations: list[Any] = []
+        self.items: list[Any] = []
 
     def add(self, delta: StreamDelta | None) -> None:
         if delta is None:
@@ -219,6 +249,8 @@ class _Assembled:
         (choice,) = delta.choices
         self.text += choice.content or ""
         self.reasoning += choice.reasoning or ""
+        self.annotations += choice.annotations or []
+        self.items += choice.output_items or []
         for call in choice.tool_calls:
             slot = self.calls.setdefault(call.index, [None, None, ""])
             slot[0] = slot[0] or call.id
@@ -235,6 +267,12 @@ class _Assembled:
         assert self.reasoning == (message.reasoning_text or "")
         assert [tuple(self.calls[i]) for i in sorted(self.calls)] == _calls(completion)
         assert self.finish == completion.choices[0].finish_reason
+        assert self.annotations == (message.annotations or [])
+        # The items as each finished (a later snapshot may say more: e.g. its sources); an
+        # item whose .done never came arrives with the final snapshot, after the others.
+        assert sorted((i.get("type"), i.get("id")) for i in self.items) == sorted(
+            (i.get("type"), i.get("id")) for i in message.output_items or ()
+        )
         assert self.usage == completion.normalised_usage
         assert self.chunk["id"] == completion.id
 
