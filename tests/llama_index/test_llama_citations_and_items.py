@@ -50,13 +50,16 @@ def corpus_required() -> None:
     require_corpus()
 
 
-def _close(llm: Any) -> None:
+async def _close(llm: Any) -> None:
     if isinstance(llm, AIMLAPI):
-        llm.close()
+        await llm.aclose()
         return
     client = getattr(llm, "_client", None)  # the anchor's sync openai SDK client
     if client is not None and hasattr(client, "close"):
         client.close()
+    aclient = getattr(llm, "_aclient", None)  # and its async one, whose sockets are in our loop
+    if aclient is not None and hasattr(aclient, "close"):
+        await aclient.close()
 
 
 async def _ask(llm: Any, mode: str) -> ChatResponse:
@@ -126,8 +129,8 @@ async def test_responses_items_kept_as_openai_responses_keeps_them(
             theirs = await _ask(theirs_llm, mode)
             their_notes = [_dump(a) for a in theirs.additional_kwargs.get("annotations") or ()]
             their_items = [_dump(i) for i in theirs.additional_kwargs["built_in_tool_calls"]]
-        _close(ours_llm)
-        _close(theirs_llm)
+        await _close(ours_llm)
+        await _close(theirs_llm)
     kwargs = ours.additional_kwargs
     # Against the recorded bytes: every citation, built-in item and custom call.
     assert kwargs.get("annotations", []) == notes
@@ -156,8 +159,8 @@ async def test_chat_annotations_are_kept(exchange_id: str, sync: bool) -> None:
         server.enqueue(corpus_reply(exchange_id), corpus_reply(exchange_id))
         ours = await _ask(ours_llm, mode)
         theirs = await _ask(theirs_llm, mode)
-        _close(ours_llm)
-        _close(theirs_llm)
+        await _close(ours_llm)
+        await _close(theirs_llm)
     assert expected
     assert ours.message.content == theirs.message.content
     # llama-index OpenAI drops chat-completions annotations; ours keeps them as
@@ -177,8 +180,8 @@ async def test_perplexity_citations_are_kept(mode: str) -> None:
         server.enqueue(_perplexity_reply(streamed), _perplexity_reply(streamed))
         ours = await _ask(ours_llm, mode)
         theirs = await _ask(theirs_llm, mode)
-        _close(ours_llm)
-        _close(theirs_llm)
+        await _close(ours_llm)
+        await _close(theirs_llm)
     assert ours.message.content == theirs.message.content == "Paris [1]."
     assert "citations" not in theirs.additional_kwargs  # the anchor drops them
     assert ours.additional_kwargs["citations"] == CITATIONS
