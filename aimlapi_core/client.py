@@ -583,7 +583,7 @@ class Client(_BaseClient):
             timeout=timeout,
             accept="text/event-stream",
         )
-        return EventStream(self._send(call), call.deadline)
+        return EventStream(self._send(call), call.deadline, owner=self)
 
     # -- endpoints ----------------------------------------------------------------------------
 
@@ -803,7 +803,7 @@ class AsyncClient(_BaseClient):
             timeout=timeout,
             accept="text/event-stream",
         )
-        return AsyncEventStream(await self._send(call), call.deadline)
+        return AsyncEventStream(await self._send(call), call.deadline, owner=self)
 
     # -- endpoints ----------------------------------------------------------------------------
 

@@ -166,11 +166,16 @@ class EventStream:
     :class:`APITimeoutError`).
     """
 
-    def __init__(self, response: httpx.Response, deadline: Deadline | None = None) -> None:
+    def __init__(
+        self, response: httpx.Response, deadline: Deadline | None = None, owner: object = None
+    ) -> None:
         self.response = response
         self.headers = response.headers
         self.deadline = deadline if deadline is not None else Deadline(None, None)
         self.deadline.status = response.status_code
+        # The client that opened the stream: its pool closes when it is collected, so the
+        # stream keeps it while being read (a temporary client's stream still reads on).
+        self._owner = owner
 
     @property
     def inference_id(self) -> str | None:
@@ -230,11 +235,16 @@ class EventStream:
 class AsyncEventStream:
     """The async twin of :class:`EventStream`."""
 
-    def __init__(self, response: httpx.Response, deadline: Deadline | None = None) -> None:
+    def __init__(
+        self, response: httpx.Response, deadline: Deadline | None = None, owner: object = None
+    ) -> None:
         self.response = response
         self.headers = response.headers
         self.deadline = deadline if deadline is not None else Deadline(None, None)
         self.deadline.status = response.status_code
+        # The client that opened the stream: its pool closes when it is collected, so the
+        # stream keeps it while being read (a temporary client's stream still reads on).
+        self._owner = owner
 
     @property
     def inference_id(self) -> str | None:

@@ -965,3 +965,28 @@ def test_a_plain_reply_cut_mid_body_is_not_sent_again(
     assert "incomplete" in str(info.value) and "20 bytes" in str(info.value)
     assert KEY not in str(info.value)
     assert len(server.requests) == 1 and waits == []
+
+
+def test_a_temporary_clients_stream_reads_on_and_its_pool_closes_after() -> None:
+    # A client's own pool closes when the client is collected; a stream it opened keeps it.
+    import gc
+    import weakref
+
+    from tests.support.fake_model import fake_responder
+    from tests.support.replay_server import ReplayServer
+
+    with ReplayServer(fake_responder) as server:
+        client = Client(Settings(api_key=KEY, base_url=server.base_url))
+        pool = client.http_client
+        gone = weakref.ref(client)
+        body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
+        stream = client.stream_chat_completion(body)
+        del client
+        gc.collect()
+        assert gone() is not None and not pool.is_closed  # held by the open stream
+        with stream:
+            text = "".join(d.choices[0].content or "" for d in stream if d.choices)
+        assert text
+        del stream
+        gc.collect()
+        assert gone() is None and pool.is_closed  # collected: its pool was closed, not dropped
