@@ -157,14 +157,10 @@ class _Pace:
             raise deadline.expired(self.inference_id)
 
 
-class EventStream:
-    """An open SSE reply: iterate it for :class:`ServerSentEvent` objects.
-
-    The connection goes back to the pool when the iteration ends (at ``[DONE]`` or the end of
-    the body), when :meth:`close` is called, or at the end of a ``with`` block, whichever is
-    first. A connection that breaks mid-stream raises :class:`StreamError` (or
-    :class:`APITimeoutError`).
-    """
+class _OpenReply:
+    """What both event streams hold: the open reply, its headers and deadline, and the client
+    that opened it (whose pool closes when it is collected: the stream keeps it while it is
+    read, so a temporary client's stream still reads on)."""
 
     def __init__(
         self, response: httpx.Response, deadline: Deadline | None = None, owner: object = None
@@ -173,14 +169,22 @@ class EventStream:
         self.headers = response.headers
         self.deadline = deadline if deadline is not None else Deadline(None, None)
         self.deadline.status = response.status_code
-        # The client that opened the stream: its pool closes when it is collected, so the
-        # stream keeps it while being read (a temporary client's stream still reads on).
-        self._owner = owner
+        self._owner = owner  # kept while the stream is read (see above)
 
     @property
     def inference_id(self) -> str | None:
         """AI/ML API's ``x-inference-id``."""
         return inference_id_from(self.headers)
+
+
+class EventStream(_OpenReply):
+    """An open SSE reply: iterate it for :class:`ServerSentEvent` objects.
+
+    The connection goes back to the pool when the iteration ends (at ``[DONE]`` or the end of
+    the body), when :meth:`close` is called, or at the end of a ``with`` block, whichever is
+    first. A connection that breaks mid-stream raises :class:`StreamError` (or
+    :class:`APITimeoutError`).
+    """
 
     def __iter__(self) -> Iterator[ServerSentEvent]:
         response = self.response
@@ -232,24 +236,8 @@ class EventStream:
         self.close()
 
 
-class AsyncEventStream:
+class AsyncEventStream(_OpenReply):
     """The async twin of :class:`EventStream`."""
-
-    def __init__(
-        self, response: httpx.Response, deadline: Deadline | None = None, owner: object = None
-    ) -> None:
-        self.response = response
-        self.headers = response.headers
-        self.deadline = deadline if deadline is not None else Deadline(None, None)
-        self.deadline.status = response.status_code
-        # The client that opened the stream: its pool closes when it is collected, so the
-        # stream keeps it while being read (a temporary client's stream still reads on).
-        self._owner = owner
-
-    @property
-    def inference_id(self) -> str | None:
-        """AI/ML API's ``x-inference-id``."""
-        return inference_id_from(self.headers)
 
     async def __aiter__(self) -> AsyncIterator[ServerSentEvent]:
         response = self.response
