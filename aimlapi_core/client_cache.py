@@ -34,7 +34,7 @@ import asyncio
 import contextlib
 import threading
 import weakref
-from collections.abc import AsyncGenerator, Hashable
+from collections.abc import AsyncGenerator, Callable, Coroutine, Hashable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the client module (and httpx with it) loads when the first client is built
@@ -79,7 +79,14 @@ def _park(closer: AsyncGenerator[None, None]) -> None:
         closer.asend(None).send(None)
 
 
-_closing_pools: set[asyncio.Task[None]] = set()  # pools closing in their loop, kept until done
+_closing: set[asyncio.Task[None]] = set()  # pools closing in the background, kept until done
+
+
+def _close_soon(loop: Loop, close: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Start ``close()`` as a task of ``loop`` (the running one), kept until it is done."""
+    task = loop.create_task(close())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
 
 
 def _close_in_loop(loop_ref: weakref.ref[Loop], pool: httpx.AsyncClient) -> None:
@@ -93,13 +100,8 @@ def _close_in_loop(loop_ref: weakref.ref[Loop], pool: httpx.AsyncClient) -> None
     if loop is None or loop.is_closed() or pool.is_closed:
         return
 
-    def start() -> None:
-        task = loop.create_task(pool.aclose())
-        _closing_pools.add(task)
-        task.add_done_callback(_closing_pools.discard)
-
     with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-        loop.call_soon_threadsafe(start)
+        loop.call_soon_threadsafe(_close_soon, loop, pool.aclose)
 
 
 def _discard(closer: AsyncGenerator[None, None]) -> None:
@@ -128,8 +130,6 @@ class ClientCache:
         self._closers: weakref.WeakKeyDictionary[Loop, AsyncGenerator[None, None]] = (
             weakref.WeakKeyDictionary()
         )
-        # Old clients of a loop whose settings changed, closing in the background.
-        self._closing: set[asyncio.Task[None]] = set()
 
     def sync(self, settings: Settings, http_client: httpx.Client | None) -> Client:
         """The sync client for these settings, created on first use (again if they changed)."""
@@ -170,9 +170,7 @@ class ClientCache:
                 self._closers[loop] = closer
                 _park(closer)
         if entry is not None:  # the settings changed: the old pool closes in the background
-            task = loop.create_task(entry[1].aclose())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            _close_soon(loop, entry[1].aclose)
         return client
 
     def _drop_closed_loops(self) -> None:
