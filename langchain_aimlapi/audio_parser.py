@@ -68,10 +68,8 @@ class AIMLAPIAudioParser(AIMLAPIConnection, BaseBlobParser):
         return self
 
     def _policy(self) -> PollPolicy:
-        return PollPolicy(
-            timeout=self.max_wait,
-            interval=self.poll_interval,
-            max_interval=max(self.poll_interval, 10.0),
+        return transcription.DEFAULT_TRANSCRIPTION_POLICY.with_waits(
+            self.max_wait, self.poll_interval
         )
 
     @staticmethod
@@ -79,15 +77,7 @@ class AIMLAPIAudioParser(AIMLAPIConnection, BaseBlobParser):
         return Path(str(blob.path or blob.source or "audio")).name
 
     def _document(self, blob: Blob, result: TranscriptionResult) -> Document:
-        metadata: dict[str, Any] = {
-            "source": blob.source,
-            "model": self.model,
-            "generation_id": result.generation_id,
-        }
-        if result.cost is not None:
-            metadata["cost"] = result.cost.as_dict()
-        if result.inference_id:
-            metadata["inference_id"] = result.inference_id
+        metadata = {"source": blob.source, **result.metadata()}
         return Document(page_content=result.text, metadata=metadata)
 
     def lazy_parse(self, blob: Blob) -> Iterator[Document]:

@@ -255,9 +255,7 @@ class AimlapiVideoModel(AIMLAPIConnection, BaseLLM):
 
     def _policy(self, poll_interval: float | None, timeout: float | None) -> PollPolicy:
         interval = poll_interval or self.poll_interval
-        return PollPolicy(
-            timeout=timeout or self.max_wait, interval=interval, max_interval=max(interval, 30.0)
-        )
+        return video.DEFAULT_VIDEO_POLICY.with_waits(timeout or self.max_wait, interval)
 
     @staticmethod
     def _check_call(n: int, response_format: str) -> None:

@@ -244,11 +244,7 @@ class AIMLAPIVideoTool(_MediaTool):
     _job: ClassVar[Job] = "video"
 
     def _policy(self) -> PollPolicy:
-        return PollPolicy(
-            timeout=self.max_wait,
-            interval=self.poll_interval,
-            max_interval=max(self.poll_interval, 30.0),
-        )
+        return video.DEFAULT_VIDEO_POLICY.with_waits(self.max_wait, self.poll_interval)
 
     def _answer(self, result: video.VideoResult) -> tuple[str, dict[str, Any]]:
         path = None
@@ -415,10 +411,8 @@ class AIMLAPISpeechToTextTool(_MediaTool):
         return {}
 
     def _policy(self) -> PollPolicy:
-        return PollPolicy(
-            timeout=self.max_wait,
-            interval=self.poll_interval,
-            max_interval=max(self.poll_interval, 10.0),
+        return transcription.DEFAULT_TRANSCRIPTION_POLICY.with_waits(
+            self.max_wait, self.poll_interval
         )
 
     @staticmethod

@@ -69,25 +69,14 @@ class AIMLAPIAudioReader(AIMLAPIConnection, BasePydanticReader):
         return "AIMLAPIAudioReader"
 
     def _policy(self) -> PollPolicy:
-        return PollPolicy(
-            timeout=self.max_wait,
-            interval=self.poll_interval,
-            max_interval=max(self.poll_interval, 10.0),
+        return transcription.DEFAULT_TRANSCRIPTION_POLICY.with_waits(
+            self.max_wait, self.poll_interval
         )
 
     def _document(
         self, path: Path, result: TranscriptionResult, extra_info: dict[str, Any] | None
     ) -> Document:
-        metadata: dict[str, Any] = {
-            "file_name": path.name,
-            "model": self.model,
-            "generation_id": result.generation_id,
-            **(extra_info or {}),
-        }
-        if result.cost is not None:
-            metadata["cost"] = result.cost.as_dict()
-        if result.inference_id:
-            metadata["inference_id"] = result.inference_id
+        metadata = {"file_name": path.name, **result.metadata(), **(extra_info or {})}
         return Document(text=result.text, metadata=metadata)
 
     def load_data(

@@ -34,7 +34,7 @@ import json
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..errors import (
@@ -94,6 +94,20 @@ class PollPolicy:
             raise ValueError(f"backoff must be a number >= 1, got {self.backoff!r}.")
         if self.backoff < 1:
             raise ValueError(f"backoff must be a number >= 1, got {self.backoff!r}.")
+
+    def with_waits(self, timeout: float, interval: float) -> PollPolicy:
+        """This policy with a caller's deadline and first wait; the longest wait stays this
+        policy's unless the first one is longer.
+
+        Example:
+            >>> PollPolicy(interval=5, max_interval=30).with_waits(60, 1).max_interval
+            30
+            >>> PollPolicy(interval=5, max_interval=30).with_waits(60, 45).max_interval
+            45
+        """
+        return replace(
+            self, timeout=timeout, interval=interval, max_interval=max(interval, self.max_interval)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,21 @@ class TranscriptionResult:
     def __str__(self) -> str:
         return self.text
 
+    def metadata(self) -> dict[str, Any]:
+        """What a document made of this transcript records: model, generation id, and the
+        cost and inference id where AI/ML API gave them.
+
+        Example:
+            >>> TranscriptionResult("stt-1", "nova-3", "completed", "Hi.", None, "i", {}).metadata()
+            {'model': 'nova-3', 'generation_id': 'stt-1', 'inference_id': 'i'}
+        """
+        out: dict[str, Any] = {"model": self.model, "generation_id": self.generation_id}
+        if self.cost is not None:
+            out["cost"] = self.cost.as_dict()
+        if self.inference_id:
+            out["inference_id"] = self.inference_id
+        return out
+
 
 def transcript_text(data: Mapping[str, Any]) -> str | None:
     """The transcript in a finished job's reply, whatever the provider's shape (``None`` when
