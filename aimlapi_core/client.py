@@ -505,7 +505,7 @@ class Client(_BaseClient):
     ) -> APIResponse:
         """Send ``body`` (JSON, if any) with ``method`` to ``path`` (relative to the base URL)
         and decode the JSON reply; any endpoint, any method."""
-        call = self._prepare(
+        reply = self.request_bytes(
             method,
             path,
             body,
@@ -514,13 +514,7 @@ class Client(_BaseClient):
             timeout=timeout,
             accept="application/json",
         )
-        response = self._send(call)
-        content = self._read(response, call.deadline)
-        return APIResponse(
-            _json_body(response.status_code, response.headers, content),
-            response.headers,
-            response.status_code,
-        )
+        return reply.json()
 
     def request_bytes(
         self,
@@ -725,7 +719,7 @@ class AsyncClient(_BaseClient):
         timeout: float | None = None,
     ) -> APIResponse:
         """Send ``body`` (JSON, if any) with ``method`` to ``path`` and decode the JSON reply."""
-        call = self._prepare(
+        reply = await self.request_bytes(
             method,
             path,
             body,
@@ -734,13 +728,7 @@ class AsyncClient(_BaseClient):
             timeout=timeout,
             accept="application/json",
         )
-        response = await self._send(call)
-        content = await self._read(response, call.deadline)
-        return APIResponse(
-            _json_body(response.status_code, response.headers, content),
-            response.headers,
-            response.status_code,
-        )
+        return reply.json()
 
     async def request_bytes(
         self,
